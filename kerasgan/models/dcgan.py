@@ -1,0 +1,53 @@
+"""DCGAN: the GAN procedure with deep convolutional networks.
+
+Reference:
+    Radford, Metz, Chintala, Unsupervised Representation Learning with Deep
+    Convolutional Generative Adversarial Networks, ICLR 2016.
+    https://arxiv.org/abs/1511.06434
+"""
+
+import keras
+
+from kerasgan.models.gan import GAN
+from kerasgan.networks import dcgan_discriminator, dcgan_generator
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class DCGAN(GAN):
+    """Deep convolutional GAN (Radford et al. 2015).
+
+    The training procedure is the base class's; only the networks differ (see
+    `kerasgan.networks.dcgan`). The paper trains both networks with
+    Adam(2e-4, beta_1=0.5), the default of `compile()`.
+
+    Args:
+        base_filters: width of the first discriminator layer (and of the last
+            generator layer); each stride-2 stage doubles it. Used only when
+            the networks are built here.
+        **kwargs: the `GAN` arguments (latent_dim, image_shape, loss, ...).
+
+    Example:
+        ```python
+        gan = kerasgan.models.DCGAN.for_images((64, 64, 3), latent_dim=128)
+        gan.compile()
+        gan.fit(kerasgan.data.image_folder("faces/", 64), epochs=25)
+        ```
+    """
+
+    def __init__(self, generator=None, discriminator=None, base_filters=64, **kwargs):
+        self.base_filters = int(base_filters)
+        super().__init__(generator=generator, discriminator=discriminator, **kwargs)
+
+    @classmethod
+    def for_images(cls, image_shape, latent_dim=100, **kwargs):
+        """A DCGAN whose depth fits `image_shape` (28 → 2 stages, 32 → 3, 64 → 4, 128 → 5)."""
+        return cls(image_shape=image_shape, latent_dim=latent_dim, **kwargs)
+
+    def build_generator(self):
+        return dcgan_generator(self.latent_dim, self.image_shape, self.base_filters)
+
+    def build_discriminator(self):
+        return dcgan_discriminator(self.image_shape, self.base_filters)
+
+    def get_config(self):
+        return {**super().get_config(), "base_filters": self.base_filters}

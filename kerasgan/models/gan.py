@@ -1,0 +1,454 @@
+"""The GAN base class: Algorithm 1 of Goodfellow et al. (2014), written once.
+
+Variants change the procedure through small hooks instead of copying
+`train_step`:
+
+- `unpack_batch(data)`: what a batch holds (images, or images and a condition);
+- `sample_latents(batch_size)`, `generator_inputs(latents, condition)` and
+  `discriminator_inputs(images, condition)`: what the networks are fed;
+- `discriminator_loss(real_logits, fake_logits)` and `generator_loss(fake_logits)`;
+- `discriminator_terms(real, fake, condition)`: extra named terms (a gradient
+  penalty, ...) added to the discriminator loss and logged under their names;
+- `d_steps`: discriminator updates per generator update.
+"""
+
+import copy
+import warnings
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from kerasgan import losses as losses_lib
+from kerasgan.networks import mlp_discriminator, mlp_generator
+
+_SERIALIZE = keras.saving.serialize_keras_object
+_DESERIALIZE = keras.saving.deserialize_keras_object
+
+
+def _default_optimizer():
+    # Radford et al. (2015): Adam, lr 2e-4, beta_1 0.5, for both networks.
+    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GAN(keras.Model):
+    """Generative adversarial network trained with `compile()` / `fit()`.
+
+    Without networks given, builds the fully connected networks of the original
+    paper (ReLU generator, maxout discriminator with dropout) for `image_shape`.
+
+    Each step (Algorithm 1): sample latents and generate a batch of fakes once;
+    update the discriminator on the real batch and the fakes; then update the
+    generator by passing the same fakes through the updated discriminator. When
+    `d_steps` = k > 1, the generator is updated on every k-th batch only, so each
+    discriminator update sees a fresh real minibatch as in the paper.
+
+    Args:
+        generator: a `keras.Model` from latents (B, latent_dim) to images
+            (B, *image_shape) in [-1, 1]; built from `build_generator` when None.
+        discriminator: a `keras.Model` from images to logits (B, 1); built from
+            `build_discriminator` when None.
+        latent_dim: size of the latent vector z ~ N(0, I).
+        image_shape: (height, width, channels) of the images.
+        loss: "non_saturating" (default), "minimax" (the paper's saturating
+            generator loss), or a pair of functions, see `kerasgan.losses.get`.
+        label_smoothing: one-sided label smoothing α: real targets are 1 - α
+            (Salimans et al. 2016). 0 disables it.
+        label_noise: σ ≥ 0; real targets are lowered and fake targets raised by
+            σ·U(0, 1), independently per sample. 0 disables it.
+        d_steps: discriminator updates per generator update.
+        seed: seed of the model's random stream (latents, label noise).
+
+    Example:
+        ```python
+        gan = kerasgan.models.GAN(latent_dim=100, image_shape=(28, 28, 1))
+        gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                    g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+        gan.fit(kerasgan.data.load_dataset("mnist"), epochs=50)
+        images = gan.generate(16)
+        ```
+
+    Reference:
+        Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014.
+        https://arxiv.org/abs/1406.2661
+    """
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        latent_dim=100,
+        image_shape=(28, 28, 1),
+        loss="non_saturating",
+        label_smoothing=0.0,
+        label_noise=0.0,
+        d_steps=1,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.latent_dim = int(latent_dim)
+        self.image_shape = tuple(int(s) for s in image_shape)
+        if len(self.image_shape) != 3:
+            raise ValueError(f"image_shape must be (height, width, channels); got {image_shape!r}.")
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing}.")
+        if label_noise < 0.0:
+            raise ValueError(f"label_noise must be >= 0; got {label_noise}.")
+        if int(d_steps) < 1:
+            raise ValueError(f"d_steps must be a positive integer; got {d_steps}.")
+        self.loss_name = loss
+        self._d_loss_fn, self._g_loss_fn = losses_lib.get(loss)
+        self.label_smoothing = float(label_smoothing)
+        self.label_noise = float(label_noise)
+        self.d_steps = int(d_steps)
+        self.seed = seed
+
+        self.generator = generator if generator is not None else self.build_generator()
+        self.discriminator = discriminator if discriminator is not None else self.build_discriminator()
+        self._check_networks()
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        # Min and max of the last real batch, read after the first step of fit()
+        # to reject data in the wrong range (e.g. 0-255) with a clear message.
+        self._input_range = self.add_weight(
+            shape=(2,), initializer="zeros", trainable=False, name="input_range", aggregation="only_first_replica"
+        )
+        self.d_optimizer = None
+        self.g_optimizer = None
+        self._trackers = {}
+        self.built = True
+
+    # ------------------------------------------------------------------ networks
+    def build_generator(self):
+        """The default generator for this variant (hook for subclasses)."""
+        return mlp_generator(self.latent_dim, self.image_shape)
+
+    def build_discriminator(self):
+        """The default discriminator for this variant (hook for subclasses)."""
+        return mlp_discriminator(self.image_shape)
+
+    def _check_networks(self):
+        g_in, g_out = self.generator.input_shape, self.generator.output_shape
+        if tuple(g_in[1:]) != (self.latent_dim,):
+            raise ValueError(
+                f"The generator takes inputs of shape {g_in[1:]} but latent_dim={self.latent_dim}; "
+                "pass the latent_dim the generator was built for."
+            )
+        if tuple(g_out[1:]) != self.image_shape:
+            raise ValueError(
+                f"The generator outputs images of shape {g_out[1:]} but image_shape={self.image_shape}; "
+                "pass the image_shape the generator was built for."
+            )
+        d_in = self.discriminator.input_shape
+        if tuple(d_in[1:]) != self.image_shape:
+            raise ValueError(
+                f"The discriminator takes inputs of shape {d_in[1:]} but the generator makes {self.image_shape}."
+            )
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, d_optimizer=None, g_optimizer=None, optimizer=None, loss=None, **kwargs):
+        """Configures the two optimizers.
+
+        Args:
+            d_optimizer: optimizer (or name) of the discriminator; Adam(2e-4, beta_1=0.5) when None.
+            g_optimizer: optimizer (or name) of the generator; Adam(2e-4, beta_1=0.5) when None.
+            optimizer, loss: refused; a GAN has one optimizer per network and
+                chooses its loss in the constructor.
+            **kwargs: passed to `keras.Model.compile` (`jit_compile`, `run_eagerly`,
+                `steps_per_execution`).
+        """
+        if optimizer is not None:
+            raise ValueError(
+                "A GAN has two optimizers: call compile(d_optimizer=..., g_optimizer=...) instead of compile(optimizer=...)."
+            )
+        if loss is not None:
+            raise ValueError(
+                "A GAN's adversarial loss is chosen in the constructor (e.g. DCGAN(loss='minimax')), "
+                "not with compile(loss=...); pass d_optimizer= and g_optimizer= to compile()."
+            )
+        if kwargs.get("metrics") or kwargs.get("weighted_metrics"):
+            raise ValueError("compile(metrics=...) is not supported: a GAN logs its own losses and accuracies.")
+        d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else _default_optimizer()
+        g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else _default_optimizer()
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer are the same object; give each network its own optimizer instance."
+            )
+        # optimizer=None: Keras would otherwise create an RMSprop over all weights.
+        super().compile(optimizer=None, loss=None, **kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self._trackers = {
+            name: keras.metrics.Mean(name=name)
+            for name in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", *self.discriminator_term_names())
+        }
+
+    @property
+    def metrics(self):
+        return list(self._trackers.values())
+
+    def get_compile_config(self):
+        if self.d_optimizer is None:
+            return None
+        return {
+            "d_optimizer": _SERIALIZE(self.d_optimizer),
+            "g_optimizer": _SERIALIZE(self.g_optimizer),
+            "jit_compile": self._jit_compile,
+            "steps_per_execution": self.steps_per_execution,
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            d_optimizer=_DESERIALIZE(config["d_optimizer"]),
+            g_optimizer=_DESERIALIZE(config["g_optimizer"]),
+            jit_compile=config.get("jit_compile", "auto"),
+            steps_per_execution=config.get("steps_per_execution", 1),
+        )
+        # Built now so that loading a .keras file restores `iterations` and the slots.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    # ------------------------------------------------------------------ hooks
+    def unpack_batch(self, data):
+        """Returns (real_images, condition) from a batch; unconditional: condition None."""
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if y is not None:
+            raise ValueError(
+                f"{type(self).__name__} is unconditional but the data yields (images, labels) pairs. "
+                "Drop the labels (dataset.map(lambda x, y: x)) or use a conditional model."
+            )
+        return x, None
+
+    def sample_latents(self, batch_size):
+        """z ~ N(0, I), drawn from the model's seed generator."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def generator_inputs(self, latents, condition):
+        """What the generator is fed (hook for conditional variants)."""
+        return latents
+
+    def discriminator_inputs(self, images, condition):
+        """What the discriminator is fed (hook for conditional variants)."""
+        return images
+
+    def discriminator_loss(self, real_logits, fake_logits):
+        """Adversarial discriminator loss, with label smoothing / noise when enabled."""
+        real_targets, fake_targets = 1.0 - self.label_smoothing, 0.0
+        if self.label_noise:
+            shape = ops.shape(real_logits)
+            real_targets = real_targets - self.label_noise * keras.random.uniform(shape, seed=self.seed_generator)
+            fake_targets = self.label_noise * keras.random.uniform(shape, seed=self.seed_generator)
+        return self._d_loss_fn(real_logits, fake_logits, real_targets, fake_targets)
+
+    def generator_loss(self, fake_logits):
+        """Adversarial generator loss."""
+        return self._g_loss_fn(fake_logits)
+
+    def discriminator_term_names(self):
+        """Names of the extra terms `discriminator_terms` returns (each gets a logged tracker)."""
+        return ()
+
+    def discriminator_terms(self, real_images, fake_images, condition):
+        """Extra named scalars added to the discriminator loss, e.g. {"gp": ...}."""
+        return {}
+
+    # ------------------------------------------------------------------ training
+    def train_step(self, data):
+        real, condition = self.unpack_batch(data)
+        real = self._check_images(real)
+        self._input_range.assign(ops.stack([ops.min(real), ops.max(real)]))
+        if self.d_steps == 1:
+            self._step(real, condition, update_generator=True)
+        else:
+            # The generator moves on every d_steps-th batch; the other batches
+            # only train the discriminator, each on a fresh real minibatch.
+            update_generator = ops.equal((self.d_optimizer.iterations + 1) % self.d_steps, 0)
+            tf.cond(
+                update_generator,
+                lambda: self._step(real, condition, update_generator=True),
+                lambda: self._step(real, condition, update_generator=False),
+            )
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def _step(self, real, condition, update_generator):
+        batch_size = ops.shape(real)[0]
+        g_inputs = self.generator_inputs(self.sample_latents(batch_size), condition)
+        # The fakes are generated once; the generator's tape stays open so the
+        # same forward pass serves its own update after the discriminator's.
+        g_tape = tf.GradientTape(watch_accessed_variables=False)
+        with g_tape:
+            g_tape.watch([v.value for v in self.generator.trainable_variables])
+            fake = self.generator(g_inputs, training=True)
+        self._update_discriminator(real, fake, condition)
+        if update_generator:
+            with g_tape:
+                fake_logits = self.discriminator(self.discriminator_inputs(fake, condition), training=True)
+                g_loss = self.generator_loss(fake_logits)
+            self._apply(g_tape, g_loss, self.generator, self.g_optimizer)
+            self._trackers["g_loss"].update_state(g_loss)
+        return ops.zeros(())  # tf.cond needs both branches to return a tensor
+
+    def _update_discriminator(self, real, fake, condition):
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch([v.value for v in self.discriminator.trainable_variables])
+            real_logits = self.discriminator(self.discriminator_inputs(real, condition), training=True)
+            fake_logits = self.discriminator(self.discriminator_inputs(fake, condition), training=True)
+            d_loss = self.discriminator_loss(real_logits, fake_logits)
+            terms = self.discriminator_terms(real, fake, condition)
+            total = d_loss + sum(terms.values()) if terms else d_loss
+        self._apply(tape, total, self.discriminator, self.d_optimizer)
+        self._trackers["d_loss"].update_state(d_loss)
+        self._trackers["d_acc_real"].update_state(ops.mean(ops.cast(real_logits > 0, "float32")))
+        self._trackers["d_acc_fake"].update_state(ops.mean(ops.cast(fake_logits < 0, "float32")))
+        for name, value in terms.items():
+            self._trackers[name].update_state(value)
+
+    def _apply(self, tape, loss, network, optimizer):
+        """One optimizer step of `network` on `loss`, correct under tf.distribute.
+
+        The loss is a per-replica mean and the optimizer sums gradients over
+        replicas, so the gradient is divided by the replica count here, once,
+        for every loss and penalty; the logged values stay unscaled.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas > 1:
+            loss = loss / replicas
+        variables = network.trainable_variables
+        grads = tape.gradient(loss, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def _check_images(self, real):
+        if isinstance(real, dict) or isinstance(real, (tuple, list)):
+            raise ValueError(
+                f"{type(self).__name__} expects batches of images, got a {type(real).__name__}; "
+                "yield plain image tensors of shape (batch, height, width, channels)."
+            )
+        dtype = keras.backend.standardize_dtype(real.dtype)
+        if "float" not in dtype:
+            raise TypeError(
+                f"fit() received images of dtype {dtype}; kerasgan expects float32 images in [-1, 1]. "
+                "Scale 0-255 images with x / 127.5 - 1, or load them with kerasgan.data.from_array / load_dataset."
+            )
+        shape = tuple(real.shape[1:])
+        if len(shape) != 3 or any(s is not None and s != e for s, e in zip(shape, self.image_shape)):
+            hint = ""
+            if len(shape) == 3 and shape[-1] is not None and shape[-1] != self.image_shape[-1]:
+                hint = (
+                    f" The channel count differs ({shape[-1]} vs {self.image_shape[-1]}): load the data with "
+                    f"channels={self.image_shape[-1]} or build the model for {shape[-1]} channels."
+                )
+            raise ValueError(
+                f"fit() received images of shape {shape} but {type(self).__name__} was built for "
+                f"{self.image_shape} (NHWC).{hint}"
+            )
+        return ops.cast(real, "float32")
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        if self.d_optimizer is None:
+            raise RuntimeError(f"Call {type(self).__name__}.compile(d_optimizer=..., g_optimizer=...) before fit().")
+        callbacks = list(callbacks or []) + [_InputRangeCheck()]
+        if args and isinstance(args[0], tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; Keras warns otherwise
+        return super().fit(*args, callbacks=callbacks, **kwargs)
+
+    # ------------------------------------------------------------------ sampling
+    def call(self, latents, training=False):
+        return self.generator(latents, training=training)
+
+    def generate(self, n=None, latents=None, seed=None, batch_size=256):
+        """Generates images (float32 NHWC numpy array in [-1, 1]) in inference mode.
+
+        Args:
+            n: number of images, with latents drawn from N(0, I) (numpy RNG with
+                `seed`, so sampling never disturbs the training random stream).
+            latents: explicit latents of shape (n, latent_dim), instead of `n`.
+            seed: seed for the latents drawn when `latents` is None.
+            batch_size: images generated per forward pass.
+        """
+        if latents is None:
+            if n is None:
+                raise ValueError("generate() needs the number of images n or explicit latents.")
+            latents = np.random.default_rng(seed).standard_normal((int(n), self.latent_dim)).astype("float32")
+        latents = np.asarray(latents, dtype="float32")
+        if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
+            raise ValueError(f"latents must have shape (n, {self.latent_dim}); got {latents.shape}.")
+        chunks = [
+            keras.ops.convert_to_numpy(self.generator(latents[i : i + batch_size], training=False))
+            for i in range(0, len(latents), batch_size)
+        ]
+        if not chunks:
+            return np.zeros((0, *self.image_shape), "float32")
+        return np.concatenate(chunks).astype("float32")
+
+    # ------------------------------------------------------------------ saving
+    def _own_state(self):
+        # Keras saves no seed generator state (the model's, Dropout's, ...);
+        # without them a reloaded model would replay its random streams from
+        # the start and a resumed run would diverge from an uninterrupted one.
+        seeds = [sg.state for layer in self._flatten_layers() for sg in layer._seed_generators]
+        return self._trainable_variables + self._non_trainable_variables + seeds
+
+    def save_own_variables(self, store):
+        for i, v in enumerate(self._own_state()):
+            store[str(i)] = v
+
+    def load_own_variables(self, store):
+        own = self._own_state()
+        if len(store.keys()) != len(own):
+            raise ValueError(
+                f"The saved {type(self).__name__} holds {len(store.keys())} own variables, this one {len(own)}."
+            )
+        for i, v in enumerate(own):
+            v.assign(store[str(i)])
+
+    def get_config(self):
+        config = super().get_config()
+        loss = self.loss_name
+        if not isinstance(loss, str):
+            loss = [_SERIALIZE(f) for f in loss]
+        config.update(
+            generator=_SERIALIZE(self.generator),
+            discriminator=_SERIALIZE(self.discriminator),
+            latent_dim=self.latent_dim,
+            image_shape=list(self.image_shape),
+            loss=loss,
+            label_smoothing=self.label_smoothing,
+            label_noise=self.label_noise,
+            d_steps=self.d_steps,
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = copy.deepcopy(config)  # deserialization consumes the nested dicts
+        for key in ("generator", "discriminator"):
+            if isinstance(config.get(key), dict):
+                config[key] = _DESERIALIZE(config[key])
+        if isinstance(config.get("loss"), list):
+            config["loss"] = tuple(_DESERIALIZE(f) for f in config["loss"])
+        return cls(**config)
+
+
+class _InputRangeCheck(keras.callbacks.Callback):
+    """Stops fit() after its first step when the real images are not in [-1, 1]."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if getattr(self, "_done", False):
+            return
+        self._done = True
+        low, high = (float(v) for v in keras.ops.convert_to_numpy(self.model._input_range))
+        if low < -1.001 or high > 1.001:
+            self.model.stop_training = True
+            raise ValueError(
+                f"fit() received images with values in [{low:.4g}, {high:.4g}]; kerasgan expects float32 in [-1, 1]. "
+                "Scale 0-255 images with x / 127.5 - 1, or load them with kerasgan.data (which does it)."
+            )
+        if low >= 0.0:
+            warnings.warn(
+                f"The first batch of images lies in [{low:.4g}, {high:.4g}] with no negative values; kerasgan "
+                "expects [-1, 1]. If your images are scaled to [0, 1], use x * 2 - 1.",
+                stacklevel=2,
+            )

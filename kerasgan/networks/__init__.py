@@ -1,0 +1,19 @@
+"""Network builders: functions returning functional `keras.Model`s, shapes as arguments.
+
+They know nothing about losses or training.
+"""
+
+from kerasgan.networks.classifier import small_classifier
+from kerasgan.networks.dcgan import dcgan_discriminator, dcgan_generator, dcgan_depth
+from kerasgan.networks.layers import Maxout
+from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
+
+__all__ = [
+    "Maxout",
+    "dcgan_depth",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "mlp_discriminator",
+    "mlp_generator",
+    "small_classifier",
+]

@@ -1,0 +1,43 @@
+"""The fully connected networks of the original GAN paper, for MNIST.
+
+Generator: two ReLU layers of 1200 units; discriminator: two maxout layers of
+240 units with 5 pieces and dropout (0.2 on the input, 0.5 on hidden layers),
+as in the paper's published MNIST configuration. The generator ends in tanh
+instead of the paper's sigmoid because kerasgan images live in [-1, 1].
+
+Reference:
+    Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014.
+    https://arxiv.org/abs/1406.2661
+"""
+
+import math
+
+import keras
+
+
+def mlp_generator(latent_dim=100, image_shape=(28, 28, 1), units=(1200, 1200), name="generator"):
+    """Fully connected generator: z -> ReLU layers -> tanh image."""
+    z = keras.Input((latent_dim,), name="latents")
+    x = z
+    for u in units:
+        x = keras.layers.Dense(u, activation="relu")(x)
+    x = keras.layers.Dense(math.prod(image_shape))(x)
+    x = keras.layers.Activation("tanh", dtype="float32")(x)
+    x = keras.layers.Reshape(tuple(image_shape))(x)
+    return keras.Model(z, x, name=name)
+
+
+def mlp_discriminator(
+    image_shape=(28, 28, 1), units=(240, 240), pieces=5, input_dropout=0.2, dropout=0.5, name="discriminator"
+):
+    """Maxout discriminator: image -> maxout layers with dropout -> one logit."""
+    from kerasgan.networks.layers import Maxout
+
+    image = keras.Input(tuple(image_shape), name="images")
+    x = keras.layers.Flatten()(image)
+    x = keras.layers.Dropout(input_dropout)(x)
+    for u in units:
+        x = Maxout(u, pieces)(x)
+        x = keras.layers.Dropout(dropout)(x)
+    logit = keras.layers.Dense(1, dtype="float32", name="logit")(x)
+    return keras.Model(image, logit, name=name)
