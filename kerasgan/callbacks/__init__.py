@@ -1,0 +1,9 @@
+"""Keras callbacks for GAN training: sample grids, progress GIFs, time limits.
+
+Callbacks write files; models never do.
+"""
+
+from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
+from kerasgan.callbacks.training import TimeLimit
+
+__all__ = ["GifBuilder", "ImageGrid", "TimeLimit", "save_image_grid", "tile_images"]

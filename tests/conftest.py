@@ -1,0 +1,48 @@
+"""Shared test helpers: where the real data in ../shared/data lives."""
+
+import os
+import pathlib
+
+import pytest
+
+PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir():
+    """The real-data folder: $KERASGAN_DATA, else ../shared/data beside the project."""
+    return pathlib.Path(os.environ.get("KERASGAN_DATA") or PROJECT_ROOT.parent / "shared" / "data")
+
+
+@pytest.fixture
+def shared_data():
+    """Returns `require(*parts)`: the path of real data, skipping the test when it is absent.
+
+    With KERASGAN_REQUIRE_DATA=1 (CI) a missing data set fails the test
+    instead, so a broken data mount cannot pass as a green run.
+    """
+
+    def require(*parts):
+        path = shared_data_dir().joinpath(*parts)
+        if not path.exists():
+            message = (
+                f"real data {path} is absent; set KERASGAN_DATA to the folder that holds "
+                "mnist/, anime_faces/, ... to run this test"
+            )
+            if os.environ.get("KERASGAN_REQUIRE_DATA") == "1":
+                pytest.fail(message + " (KERASGAN_REQUIRE_DATA=1 makes this a failure)")
+            pytest.skip(message)
+        return path
+
+    return require
+
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Every test starts from the same global seeds (numpy, Python, the backend)."""
+    import keras
+
+    keras.utils.set_random_seed(1234)
+    yield

@@ -1,0 +1,162 @@
+import keras
+import numpy as np
+import pytest
+
+import kerasgan
+from kerasgan.models import DCGAN, GAN
+from gan_contract import GANContract, tiny_images
+
+
+class TestGAN(GANContract):
+    image_shape = (8, 8, 1)
+
+    def make_model(self, **kwargs):
+        return GAN(latent_dim=4, image_shape=self.image_shape, **kwargs)
+
+
+class TestDCGAN(GANContract):
+    image_shape = (8, 8, 3)
+
+    def make_model(self, **kwargs):
+        return DCGAN.for_images(self.image_shape, latent_dim=4, base_filters=4, **kwargs)
+
+
+def _compiled_dcgan(**kwargs):
+    gan = DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, **kwargs)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
+    return gan
+
+
+def test_original_gan_networks_follow_the_paper():
+    gan = GAN(latent_dim=100, image_shape=(28, 28, 1))
+    dense = [l for l in gan.generator.layers if isinstance(l, keras.layers.Dense)]
+    assert [l.units for l in dense] == [1200, 1200, 784]
+    maxouts = [l for l in gan.discriminator.layers if isinstance(l, kerasgan.networks.Maxout)]
+    assert [(l.units, l.pieces) for l in maxouts] == [(240, 5), (240, 5)]
+    assert gan.generator.output_shape == (None, 28, 28, 1)
+    assert gan.discriminator.output_shape == (None, 1)
+
+
+def test_maxout_takes_the_max_over_pieces():
+    layer = kerasgan.networks.Maxout(2, pieces=3)
+    layer.build((None, 1))
+    # pieces of unit 0: 1x, -1x, 2x ; unit 1: 0, 3x, -3x
+    kernel = np.array([[1.0, -1.0, 2.0, 0.0, 3.0, -3.0]], "float32")
+    layer.dense.kernel.assign(kernel)
+    out = keras.ops.convert_to_numpy(layer(np.array([[2.0], [-1.0]], "float32")))
+    np.testing.assert_allclose(out, [[4.0, 6.0], [1.0, 3.0]])
+
+
+@pytest.mark.parametrize("size,depth", [(28, 2), (32, 3), (64, 4), (128, 5)])
+def test_dcgan_depth_follows_image_size(size, depth):
+    assert kerasgan.networks.dcgan_depth(size) == depth
+    channels = 1 if size == 28 else 3
+    gan = DCGAN.for_images((size, size, channels), latent_dim=8, base_filters=4)
+    assert gan.generator.output_shape == (None, size, size, channels)
+    strided = [l for l in gan.discriminator.layers if isinstance(l, keras.layers.Conv2D)]
+    assert len(strided) == depth and all(l.strides == (2, 2) for l in strided)
+
+
+def test_dcgan_64_matches_the_course_architecture():
+    gan = DCGAN.for_images((64, 64, 3), latent_dim=128)
+    convs = [l for l in gan.discriminator.layers if isinstance(l, keras.layers.Conv2D)]
+    assert [tuple(l.output.shape[1:]) for l in convs] == [(32, 32, 64), (16, 16, 128), (8, 8, 256), (4, 4, 512)]
+    assert gan.discriminator.output_shape == (None, 1)
+    g_convs = [l for l in gan.generator.layers if isinstance(l, keras.layers.Conv2DTranspose)]
+    assert [tuple(l.output.shape[1:]) for l in g_convs] == [(8, 8, 256), (16, 16, 128), (32, 32, 64), (64, 64, 3)]
+    # no pooling anywhere; BatchNorm neither after the generator's output conv nor after D's input conv
+    all_layers = gan.generator.layers + gan.discriminator.layers
+    assert not any("Pooling" in type(l).__name__ for l in all_layers)
+    assert type(gan.generator.layers[-1]).__name__ == "Activation" and gan.generator.layers[-1].activation.__name__ == "tanh"
+    d_layers = gan.discriminator.layers
+    first_conv = d_layers.index(convs[0])
+    assert isinstance(d_layers[first_conv + 1], keras.layers.LeakyReLU)
+    assert all(isinstance(d_layers[d_layers.index(c) + 1], keras.layers.BatchNormalization) for c in convs[1:])
+    assert all(isinstance(l, keras.layers.ReLU) for l in gan.generator.layers if "re_lu" in l.name)
+
+
+def test_dcgan_rejects_unsupported_sizes():
+    with pytest.raises(ValueError, match="even image side of at least 8"):
+        DCGAN.for_images((31, 31, 3))
+    with pytest.raises(ValueError, match="square"):
+        DCGAN.for_images((32, 64, 3))
+
+
+def test_mismatched_networks_are_rejected():
+    g = kerasgan.networks.dcgan_generator(8, (32, 32, 3), base_filters=4)
+    with pytest.raises(ValueError, match="image_shape"):
+        DCGAN(generator=g, latent_dim=8, image_shape=(64, 64, 3))
+    with pytest.raises(ValueError, match="latent_dim"):
+        DCGAN(generator=g, latent_dim=16, image_shape=(32, 32, 3))
+
+
+def test_both_networks_run_in_training_mode():
+    # BatchNorm only updates its moving statistics when called with training=True.
+    gan = _compiled_dcgan()
+    def moving_means(net):
+        return [keras.ops.convert_to_numpy(l.moving_mean).copy() for l in net.layers if isinstance(l, keras.layers.BatchNormalization)]
+    g_before, d_before = moving_means(gan.generator), moving_means(gan.discriminator)
+    gan.fit(tiny_images(16), epochs=1, batch_size=8, verbose=0)
+    assert all(not np.array_equal(a, b) for a, b in zip(g_before, moving_means(gan.generator)))
+    assert all(not np.array_equal(a, b) for a, b in zip(d_before, moving_means(gan.discriminator)))
+
+
+class _CountingIdentity(keras.layers.Layer):
+    calls = 0
+
+    def call(self, x):
+        type(self).calls += 1
+        return x
+
+
+def test_generator_runs_once_per_step():
+    z = keras.Input((4,))
+    image = keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(_CountingIdentity()(z)))
+    gan = GAN(generator=keras.Model(z, image), latent_dim=4, image_shape=(8, 8, 1))
+    gan.compile(run_eagerly=True)
+    _CountingIdentity.calls = 0
+    gan.fit(tiny_images(24), epochs=1, batch_size=8, verbose=0)
+    assert _CountingIdentity.calls == 3  # three steps, one generator pass each
+
+
+def test_d_steps_updates_generator_every_kth_batch():
+    gan = _compiled_dcgan(d_steps=3)
+    gan.fit(tiny_images(48), epochs=1, batch_size=8, verbose=0)
+    assert int(gan.d_optimizer.iterations) == 6
+    assert int(gan.g_optimizer.iterations) == 2
+
+
+def test_seed_reproduces_a_run():
+    def run():
+        keras.utils.set_random_seed(3)
+        return _compiled_dcgan().fit(tiny_images(32), epochs=2, batch_size=8, shuffle=False, verbose=0).history
+    a, b = run(), run()
+    np.testing.assert_allclose(a["d_loss"], b["d_loss"], rtol=1e-6)
+    np.testing.assert_allclose(a["g_loss"], b["g_loss"], rtol=1e-6)
+
+
+def test_label_smoothing_and_noise_change_the_discriminator_targets():
+    logits = keras.ops.zeros((4, 1))
+    plain = GAN(latent_dim=4, image_shape=(8, 8, 1))
+    smooth = GAN(latent_dim=4, image_shape=(8, 8, 1), label_smoothing=0.1)
+    # at logit 0 BCE is log 2 whatever the target; use a nonzero logit
+    real = keras.ops.full((4, 1), 2.0)
+    bce = lambda y, l: np.mean(np.log1p(np.exp(l)) - y * l)
+    np.testing.assert_allclose(float(plain.discriminator_loss(real, logits)), bce(1.0, 2.0) + np.log(2), rtol=1e-6)
+    np.testing.assert_allclose(float(smooth.discriminator_loss(real, logits)), bce(0.9, 2.0) + np.log(2), rtol=1e-6)
+    noisy = GAN(latent_dim=4, image_shape=(8, 8, 1), label_noise=0.2, seed=0)
+    fake = keras.ops.full((4, 1), -2.0)
+    values = [float(noisy.discriminator_loss(real, fake)) for _ in range(5)]
+    # targets in [0.8, 1] for reals and [0, 0.2] for fakes bound the loss; draws differ
+    low = bce(1.0, 2.0) + bce(0.0, -2.0)
+    high = bce(0.8, 2.0) + bce(0.2, -2.0)
+    assert all(low <= v <= high for v in values) and len(set(values)) == 5
+
+
+def test_bad_constructor_arguments_are_rejected():
+    with pytest.raises(ValueError, match="label_smoothing"):
+        GAN(label_smoothing=1.5)
+    with pytest.raises(ValueError, match="d_steps"):
+        GAN(d_steps=0)
+    with pytest.raises(ValueError, match="Unknown loss"):
+        GAN(loss="wasserstein-ish")
