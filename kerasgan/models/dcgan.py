@@ -17,7 +17,8 @@ class DCGAN(GAN):
     """Deep convolutional GAN (Radford et al. 2015).
 
     The training procedure is the base class's; only the networks differ (see
-    `kerasgan.networks.dcgan`). The paper trains both networks with
+    `kerasgan.networks.dcgan`): their depth follows the image size (28 → 2
+    stride-2 stages, 32 → 3, 64 → 4, 128 → 5). The paper trains both networks with
     Adam(2e-4, beta_1=0.5), the default of `compile()`.
 
     Args:
@@ -37,11 +38,6 @@ class DCGAN(GAN):
     def __init__(self, generator=None, discriminator=None, base_filters=64, **kwargs):
         self.base_filters = int(base_filters)
         super().__init__(generator=generator, discriminator=discriminator, **kwargs)
-
-    @classmethod
-    def for_images(cls, image_shape, latent_dim=100, **kwargs):
-        """A DCGAN whose depth fits `image_shape` (28 → 2 stages, 32 → 3, 64 → 4, 128 → 5)."""
-        return cls(image_shape=image_shape, latent_dim=latent_dim, **kwargs)
 
     def build_generator(self):
         return dcgan_generator(self.latent_dim, self.image_shape, self.base_filters)

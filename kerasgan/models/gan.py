@@ -120,6 +120,11 @@ class GAN(keras.Model):
         self._trackers = {}
         self.built = True
 
+    @classmethod
+    def for_images(cls, image_shape, latent_dim=100, **kwargs):
+        """The variant with its default networks built for `image_shape` (H, W, C)."""
+        return cls(image_shape=tuple(image_shape), latent_dim=latent_dim, **kwargs)
+
     # ------------------------------------------------------------------ networks
     def build_generator(self):
         """The default generator for this variant (hook for subclasses)."""
