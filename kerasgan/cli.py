@@ -1,0 +1,179 @@
+"""Command line: `kerasgan train MODEL --data ...` and `kerasgan sample --run-dir ...`.
+
+Flags map to constructor and `compile()` arguments. Each run writes under its
+run folder: `model.keras`, `config.json`, TensorBoard logs in `tb/`, sample
+grids in `images/` and `progress.gif`.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+
+MODEL_FILE = "model.keras"
+CONFIG_FILE = "config.json"
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _positive_float(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="kerasgan", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a GAN and write a run folder")
+    train.add_argument("model", help="model name: gan, dcgan")
+    train.add_argument(
+        "--data", required=True, help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file"
+    )
+    train.add_argument("--image-size", type=_positive_int, help="resize images to N×N (folders default to 64)")
+    train.add_argument("--channels", type=int, choices=(1, 3), help="1 (grayscale) or 3 (RGB)")
+    train.add_argument("--epochs", type=_positive_int, default=25)
+    train.add_argument("--batch-size", type=_positive_int, default=64)
+    train.add_argument("--latent-dim", type=_positive_int, default=100)
+    train.add_argument("--loss", default="non_saturating", help="adversarial loss: non_saturating, minimax")
+    train.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided label smoothing (e.g. 0.1)")
+    train.add_argument("--d-steps", type=_positive_int, default=1, help="discriminator steps per generator step")
+    train.add_argument("--d-lr", type=_positive_float, default=2e-4, help="discriminator Adam learning rate")
+    train.add_argument("--g-lr", type=_positive_float, default=2e-4, help="generator Adam learning rate")
+    train.add_argument("--beta1", type=float, default=0.5, help="Adam beta_1 of both optimizers")
+    train.add_argument("--max-seconds", type=_positive_float, help="stop cleanly after this wall-clock budget")
+    train.add_argument("--grid-every", type=_positive_int, default=1, help="write a sample grid every N epochs")
+    train.add_argument("--run-dir", help="output folder (default logs/<model>-<time>)")
+    train.add_argument("--seed", type=int, default=0)
+
+    sample = commands.add_parser("sample", help="generate images from a trained run")
+    sample.add_argument("--run-dir", required=True)
+    sample.add_argument("--num", type=_positive_int, default=64)
+    sample.add_argument("--out", required=True, help="a .npy file (float32 NHWC in [-1, 1]) or a .png grid")
+    sample.add_argument("--seed", type=int, default=None)
+    return parser
+
+
+def _new_run_dir(args):
+    run_dir = args.run_dir or os.path.join("logs", f"{args.model}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
+    if os.path.exists(os.path.join(run_dir, MODEL_FILE)):
+        raise ValueError(f"{run_dir} already holds a trained model; choose another --run-dir so it is not overwritten.")
+    os.makedirs(run_dir, exist_ok=True)
+    return run_dir
+
+
+def train(args):
+    import keras
+
+    from kerasgan import callbacks, data, models
+    from kerasgan.utils import atomic_path, write_json_atomic
+
+    if args.model not in models.MODELS:
+        raise ValueError(f"Unknown model {args.model!r}; choose one of: {', '.join(sorted(models.MODELS))}.")
+    keras.utils.set_random_seed(args.seed)
+    dataset = data.load_dataset(
+        args.data, image_size=args.image_size, channels=args.channels, batch_size=args.batch_size, seed=args.seed
+    )
+    image_shape = tuple(int(s) for s in dataset.element_spec.shape[1:])
+    gan = models.MODELS[args.model].for_images(
+        image_shape,
+        latent_dim=args.latent_dim,
+        loss=args.loss,
+        label_smoothing=args.label_smoothing,
+        d_steps=args.d_steps,
+        seed=args.seed,
+    )
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(args.d_lr, beta_1=args.beta1),
+        g_optimizer=keras.optimizers.Adam(args.g_lr, beta_1=args.beta1),
+    )
+
+    run_dir = _new_run_dir(args)
+    config = {
+        "command": "train",
+        "argv": sys.argv[1:],
+        **{k: v for k, v in vars(args).items() if k not in ("command", "debug")},
+        "image_shape": list(image_shape),
+        "model_config": gan.get_config(),
+        "versions": _versions(),
+    }
+    write_json_atomic(os.path.join(run_dir, CONFIG_FILE), config)
+
+    cbs = callbacks.run_callbacks(run_dir, every_n_epochs=args.grid_every, seed=args.seed)
+    if args.max_seconds:
+        cbs.append(callbacks.TimeLimit(args.max_seconds))
+    try:
+        gan.fit(dataset, epochs=args.epochs, callbacks=cbs)
+    except KeyboardInterrupt:
+        print("kerasgan: interrupted; saving the model as it is now.", file=sys.stderr)
+    with atomic_path(os.path.join(run_dir, MODEL_FILE)) as tmp:
+        gan.save(tmp)
+    print(f"kerasgan: wrote {run_dir}/ ({MODEL_FILE}, {CONFIG_FILE}, images/, progress.gif, tb/)")
+    print(f"kerasgan: watch it with: tensorboard --logdir {os.path.join(run_dir, 'tb')}")
+    return 0
+
+
+def sample(args):
+    from kerasgan.callbacks import save_image_grid
+    from kerasgan.utils import atomic_path
+
+    gan = load_run(args.run_dir)
+    ext = os.path.splitext(args.out)[1].lower()
+    if ext not in (".npy", ".png"):
+        raise ValueError(f"--out must end in .npy or .png; got {args.out!r}.")
+    images = gan.generate(args.num, seed=args.seed)
+    if ext == ".npy":
+        import numpy as np
+
+        with atomic_path(args.out) as tmp:
+            np.save(tmp, images)
+    else:
+        save_image_grid(args.out, images)
+    print(f"kerasgan: wrote {args.num} samples to {args.out}")
+    return 0
+
+
+def load_run(run_dir):
+    """Loads the model a `kerasgan train` run saved in `run_dir`."""
+    import keras
+
+    import kerasgan.models  # noqa: F401  (registers the classes for deserialization)
+
+    path = os.path.join(run_dir, MODEL_FILE)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No {MODEL_FILE} in {run_dir}; pass the --run-dir of a finished `kerasgan train` run.")
+    return keras.saving.load_model(path)
+
+
+def _versions():
+    import keras
+    import tensorflow as tf
+
+    import kerasgan
+
+    return {"kerasgan": kerasgan.__version__, "keras": keras.__version__, "tensorflow": tf.__version__}
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
+    command = {"train": train, "sample": sample}[args.command]
+    try:
+        return command(args)
+    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as error:
+        if args.debug:
+            raise
+        print(f"kerasgan: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
