@@ -66,7 +66,6 @@ def _new_run_dir(args):
     run_dir = args.run_dir or os.path.join("logs", f"{args.model}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
     if os.path.exists(os.path.join(run_dir, MODEL_FILE)):
         raise ValueError(f"{run_dir} already holds a trained model; choose another --run-dir so it is not overwritten.")
-    os.makedirs(run_dir, exist_ok=True)
     return run_dir
 
 
@@ -78,6 +77,7 @@ def train(args):
 
     if args.model not in models.MODELS:
         raise ValueError(f"Unknown model {args.model!r}; choose one of: {', '.join(sorted(models.MODELS))}.")
+    run_dir = _new_run_dir(args)
     keras.utils.set_random_seed(args.seed)
     dataset = data.load_dataset(
         args.data, image_size=args.image_size, channels=args.channels, batch_size=args.batch_size, seed=args.seed
@@ -96,7 +96,6 @@ def train(args):
         g_optimizer=keras.optimizers.Adam(args.g_lr, beta_1=args.beta1),
     )
 
-    run_dir = _new_run_dir(args)
     config = {
         "command": "train",
         "argv": sys.argv[1:],

@@ -1,0 +1,90 @@
+"""The command line, run in-process through kerasgan.cli.main."""
+
+import json
+
+import imageio.v3 as iio
+import keras
+import numpy as np
+import pytest
+
+from kerasgan import cli
+from gan_contract import tiny_images
+
+
+@pytest.fixture
+def npz_data(tmp_path):
+    path = tmp_path / "tiny.npz"
+    images = ((tiny_images(64, (8, 8, 1)) + 1) * 127.5).astype("uint8")
+    np.savez(path, x_train=images)
+    return path
+
+
+def _train(npz_data, run_dir, *extra):
+    return cli.main(["train", "dcgan", "--data", str(npz_data), "--epochs", "2", "--batch-size", "16",
+                     "--latent-dim", "8", "--run-dir", str(run_dir), "--seed", "3", *extra])
+
+
+def test_train_writes_a_complete_run_folder(npz_data, tmp_path):
+    run = tmp_path / "run"
+    assert _train(npz_data, run) == 0
+    gan = keras.saving.load_model(run / "model.keras")
+    assert gan.image_shape == (8, 8, 1) and gan.latent_dim == 8
+    assert int(gan.g_optimizer.iterations) == 2 * (64 // 16)
+    config = json.loads((run / "config.json").read_text())
+    assert config["model"] == "dcgan" and config["seed"] == 3 and config["image_shape"] == [8, 8, 1]
+    assert config["model_config"]["latent_dim"] == 8 and "tensorflow" in config["versions"]
+    grids = sorted((run / "images").glob("epoch_*.png"))
+    assert [g.name[:10] for g in grids] == ["epoch_0001", "epoch_0002"]
+    assert len(iio.imread(run / "progress.gif", index=None)) == 2
+    assert list((run / "tb").rglob("events.out.tfevents.*"))
+
+
+def test_max_seconds_stops_cleanly_and_still_writes_everything(npz_data, tmp_path):
+    run = tmp_path / "run"
+    assert _train(npz_data, run, "--max-seconds", "0.001", "--epochs", "50") == 0
+    gan = keras.saving.load_model(run / "model.keras")
+    assert int(gan.g_optimizer.iterations) == 1  # stopped after the first step
+    assert (run / "config.json").exists() and (run / "progress.gif").exists()
+    assert len(list((run / "images").glob("epoch_0001_*.png"))) == 1
+
+
+def test_sample_writes_npy_and_png(npz_data, tmp_path):
+    run = tmp_path / "run"
+    _train(npz_data, run, "--epochs", "1")
+    assert cli.main(["sample", "--run-dir", str(run), "--num", "5", "--out", str(tmp_path / "s.npy"), "--seed", "1"]) == 0
+    samples = np.load(tmp_path / "s.npy")
+    assert samples.shape == (5, 8, 8, 1) and samples.dtype == np.float32
+    assert samples.min() >= -1 and samples.max() <= 1
+    assert cli.main(["sample", "--run-dir", str(run), "--num", "4", "--out", str(tmp_path / "s.png")]) == 0
+    grid = iio.imread(tmp_path / "s.png")
+    assert grid.shape[:2] == (2 * 8 + 3 * 2, 2 * 8 + 3 * 2)  # 2×2 grid with 2-px padding
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "stylegan9", "--data", "x"], "Unknown model 'stylegan9'"),
+        (["train", "dcgan", "--data", "/no/such/folder"], "/no/such/folder"),
+        (["sample", "--run-dir", "/no/such/run", "--out", "x.png"], "No model.keras in /no/such/run"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(argv, message, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("kerasgan: error:") and message in err[0]
+
+
+def test_refuses_to_overwrite_a_finished_run(npz_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    _train(npz_data, run, "--epochs", "1")
+    before = (run / "model.keras").stat().st_mtime_ns
+    assert _train(npz_data, run, "--epochs", "1") == 2
+    assert "already holds a trained model" in capsys.readouterr().err
+    assert (run / "model.keras").stat().st_mtime_ns == before
+
+
+def test_sample_rejects_unknown_output_format(npz_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    _train(npz_data, run, "--epochs", "1")
+    assert cli.main(["sample", "--run-dir", str(run), "--out", str(tmp_path / "s.jpg")]) == 2
+    assert ".npy or .png" in capsys.readouterr().err
