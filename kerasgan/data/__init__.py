@@ -1,0 +1,28 @@
+"""`tf.data` pipelines that yield float32 NHWC images in [-1, 1].
+
+`load_dataset` takes anything the CLI accepts (a Keras data set name, an .npz
+or IDX file, a folder of IDX files or of images); `image_folder` and
+`from_array` build the two kinds of pipeline behind it.
+"""
+
+from kerasgan.data.arrays import (
+    DATASET_NAMES,
+    count_images,
+    from_array,
+    load_arrays,
+    load_dataset,
+    mnist_idx,
+)
+from kerasgan.data.folder import IMAGE_EXTENSIONS, image_folder, list_image_files
+
+__all__ = [
+    "DATASET_NAMES",
+    "IMAGE_EXTENSIONS",
+    "count_images",
+    "from_array",
+    "image_folder",
+    "list_image_files",
+    "load_arrays",
+    "load_dataset",
+    "mnist_idx",
+]
