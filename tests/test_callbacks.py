@@ -31,7 +31,7 @@ def _data(n, shape=IMAGE_SHAPE, seed=0):
 
 
 def _d_steps(gan):
-    return int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations))
+    return int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations))
 
 
 def _names(directory):

@@ -119,11 +119,13 @@ def test_generator_runs_once_per_step():
     assert _CountingIdentity.calls == 3  # three steps, one generator pass each
 
 
-def test_d_steps_updates_generator_every_kth_batch():
+def test_d_steps_splits_each_batch_into_discriminator_minibatches():
     gan = _compiled_dcgan(d_steps=3)
-    gan.fit(tiny_images(48), epochs=1, batch_size=8, verbose=0)
-    assert int(gan.d_optimizer.iterations) == 6
-    assert int(gan.g_optimizer.iterations) == 2
+    gan.fit(tiny_images(48), epochs=1, batch_size=24, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 2  # one generator update per fit() step
+    assert int(gan.d_optimizer.iterations) == 6  # three discriminator updates per step
+    with pytest.raises(ValueError, match="multiple of 3"):
+        gan.fit(tiny_images(48), epochs=1, batch_size=16, verbose=0)
 
 
 def test_seed_reproduces_a_run():

@@ -131,9 +131,10 @@ def save_image_grid(path, images, cols=None, padding=2, pad_value=1.0):
 
 
 def _global_step(model, fallback):
-    # The GAN's own update counter survives a resumed run (it is saved with the
-    # optimizer), so file names keep sorting in training order across runs.
-    for name in ("d_optimizer", "optimizer"):
+    # The generator's update counter is the number of training steps (one per
+    # fit() batch, whatever d_steps is) and survives a resumed run (it is saved
+    # with the optimizer), so file names keep sorting in training order.
+    for name in ("g_optimizer", "optimizer"):
         optimizer = getattr(model, name, None)
         if optimizer is not None and hasattr(optimizer, "iterations"):
             return int(keras.ops.convert_to_numpy(optimizer.iterations))
@@ -146,7 +147,7 @@ class ImageGrid(keras.callbacks.Callback):
     Every `every_n_epochs` epochs (and, optionally, every `every_n_batches`
     batches) the callback calls `model.generate(latents=...)` on the same
     latents and writes `directory/epoch_{epoch:04d}_step_{step:08d}.png`
-    (epoch counted from 1, step = `model.d_optimizer.iterations`), so the
+    (epoch counted from 1, step = `model.g_optimizer.iterations`), so the
     names sort in training order and `GifBuilder` can animate them. The first
     grid is written after the first epoch (or the first N batches).
 

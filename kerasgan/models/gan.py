@@ -41,9 +41,10 @@ class GAN(keras.Model):
 
     Each step (Algorithm 1): sample latents and generate a batch of fakes once;
     update the discriminator on the real batch and the fakes; then update the
-    generator by passing the same fakes through the updated discriminator. When
-    `d_steps` = k > 1, the generator is updated on every k-th batch only, so each
-    discriminator update sees a fresh real minibatch as in the paper.
+    generator by passing the same fakes through the updated discriminator. With
+    `d_steps` = k > 1 one step is one outer iteration of the algorithm: the
+    batch is split into k minibatches, each a fresh real sample for one
+    discriminator update, followed by one generator update.
 
     Args:
         generator: a `keras.Model` from latents (B, latent_dim) to images
@@ -58,7 +59,8 @@ class GAN(keras.Model):
             (Salimans et al. 2016). 0 disables it.
         label_noise: σ ≥ 0; real targets are lowered and fake targets raised by
             σ·U(0, 1), independently per sample. 0 disables it.
-        d_steps: discriminator updates per generator update.
+        d_steps: discriminator updates per generator update; the batch size
+            must be a multiple of it (batch = d_steps × minibatch).
         seed: seed of the model's random stream (latents, label noise).
 
     Example:
@@ -185,6 +187,11 @@ class GAN(keras.Model):
         super().compile(optimizer=None, loss=None, **kwargs)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
+        # Built here, in the strategy scope and outside any tf.function: lazily
+        # created slots fail under MirroredStrategy, and loading a .keras file
+        # needs the slots to exist before it restores them.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
         self._trackers = {
             name: keras.metrics.Mean(name=name)
             for name in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", *self.discriminator_term_names())
@@ -211,9 +218,6 @@ class GAN(keras.Model):
             jit_compile=config.get("jit_compile", "auto"),
             steps_per_execution=config.get("steps_per_execution", 1),
         )
-        # Built now so that loading a .keras file restores `iterations` and the slots.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
 
     # ------------------------------------------------------------------ hooks
     def unpack_batch(self, data):
@@ -228,7 +232,21 @@ class GAN(keras.Model):
 
     def sample_latents(self, batch_size):
         """z ~ N(0, I), drawn from the model's seed generator."""
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        return self.replica_random(keras.random.normal, (batch_size, self.latent_dim))
+
+    def replica_random(self, sampler, shape):
+        """Draws `sampler(shape, seed=...)` from the model's seed generator, the same under tf.distribute.
+
+        Each replica draws the numbers for the whole global batch and keeps its
+        own slice, so N replicas see exactly the numbers one device would.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas == 1:
+            return sampler(shape, seed=self.seed_generator)
+        batch = shape[0]
+        values = sampler((batch * replicas, *shape[1:]), seed=self.seed_generator)
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        return values[replica * batch : (replica + 1) * batch]
 
     def generator_inputs(self, latents, condition):
         """What the generator is fed (hook for conditional variants)."""
@@ -243,8 +261,8 @@ class GAN(keras.Model):
         real_targets, fake_targets = 1.0 - self.label_smoothing, 0.0
         if self.label_noise:
             shape = ops.shape(real_logits)
-            real_targets = real_targets - self.label_noise * keras.random.uniform(shape, seed=self.seed_generator)
-            fake_targets = self.label_noise * keras.random.uniform(shape, seed=self.seed_generator)
+            real_targets = real_targets - self.label_noise * self.replica_random(keras.random.uniform, shape)
+            fake_targets = self.label_noise * self.replica_random(keras.random.uniform, shape)
         return self._d_loss_fn(real_logits, fake_logits, real_targets, fake_targets)
 
     def generator_loss(self, fake_logits):
@@ -264,27 +282,41 @@ class GAN(keras.Model):
         real, condition = self.unpack_batch(data)
         real = self._check_images(real)
         self._input_range.assign(ops.stack([ops.min(real), ops.max(real)]))
-        if self.d_steps == 1:
-            self._step(real, condition, update_generator=True)
-        else:
-            # The generator moves on every d_steps-th batch; the other batches
-            # only train the discriminator, each on a fresh real minibatch.
-            update_generator = ops.equal((self.d_optimizer.iterations + 1) % self.d_steps, 0)
-            tf.cond(
-                update_generator,
-                lambda: self._step(real, condition, update_generator=True),
-                lambda: self._step(real, condition, update_generator=False),
-            )
+        # One fit() step is one iteration of Algorithm 1's outer loop: with
+        # d_steps = k the batch is split into k minibatches, each a fresh real
+        # sample for one discriminator update; the last one's fakes then serve
+        # the generator update. (No tf.cond: a synchronization point such as an
+        # optimizer update inside control flow fails under tf.distribute.)
+        reals = self._split(real)
+        conditions = self._split(condition) if condition is not None else [None] * self.d_steps
+        for i in range(self.d_steps):
+            self._step(reals[i], conditions[i], update_generator=i == self.d_steps - 1)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def _split(self, tensor):
+        if self.d_steps == 1:
+            return [tensor]
+        batch = tensor.shape[0]
+        if batch is not None and batch % self.d_steps:
+            raise ValueError(
+                f"With d_steps={self.d_steps} each batch is split into {self.d_steps} discriminator minibatches, "
+                f"but the batch size {batch} is not a multiple of {self.d_steps}. Use a batch size of "
+                f"{self.d_steps} × the minibatch size (and drop_remainder=True)."
+            )
+        # Strided (sample j goes to minibatch j mod k) rather than contiguous,
+        # so that under tf.distribute, where each replica holds a contiguous
+        # slice of the global batch, minibatch i holds the same samples as on
+        # one device.
+        strided = ops.reshape(tensor, (-1, self.d_steps, *tensor.shape[1:]))
+        return [strided[:, i] for i in range(self.d_steps)]
 
     def _step(self, real, condition, update_generator):
         batch_size = ops.shape(real)[0]
         g_inputs = self.generator_inputs(self.sample_latents(batch_size), condition)
         # The fakes are generated once; the generator's tape stays open so the
         # same forward pass serves its own update after the discriminator's.
-        g_tape = tf.GradientTape(watch_accessed_variables=False)
+        g_tape = tf.GradientTape()
         with g_tape:
-            g_tape.watch([v.value for v in self.generator.trainable_variables])
             fake = self.generator(g_inputs, training=True)
         self._update_discriminator(real, fake, condition)
         if update_generator:
@@ -293,11 +325,9 @@ class GAN(keras.Model):
                 g_loss = self.generator_loss(fake_logits)
             self._apply(g_tape, g_loss, self.generator, self.g_optimizer)
             self._trackers["g_loss"].update_state(g_loss)
-        return ops.zeros(())  # tf.cond needs both branches to return a tensor
 
     def _update_discriminator(self, real, fake, condition):
-        with tf.GradientTape(watch_accessed_variables=False) as tape:
-            tape.watch([v.value for v in self.discriminator.trainable_variables])
+        with tf.GradientTape() as tape:
             real_logits = self.discriminator(self.discriminator_inputs(real, condition), training=True)
             fake_logits = self.discriminator(self.discriminator_inputs(fake, condition), training=True)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
@@ -319,7 +349,8 @@ class GAN(keras.Model):
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         if replicas > 1:
-            loss = loss / replicas
+            with tape:  # recorded, so the gradient flows through the scaling
+                loss = loss / replicas
         variables = network.trainable_variables
         grads = tape.gradient(loss, variables)
         optimizer.apply_gradients(zip(grads, variables))

@@ -39,9 +39,11 @@ def _init():
 
 def _batch_norm():
     # momentum 0.9 (PyTorch's 0.1) so the moving statistics that generate()
-    # uses in inference mode track the fast-changing GAN activations.
+    # uses in inference mode track the fast-changing GAN activations;
+    # synchronized so that under tf.distribute the statistics are those of the
+    # global batch, as on one device (a no-op without a strategy).
     return keras.layers.BatchNormalization(
-        momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02)
+        momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02), synchronized=True
     )
 
 

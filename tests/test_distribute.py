@@ -1,0 +1,58 @@
+"""Under MirroredStrategy with 2 replicas, training equals one device on the same global batch.
+
+TensorFlow's logical devices must be configured before anything else touches
+TensorFlow, so the comparison runs in a fresh interpreter.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    import keras, numpy as np
+    from kerasgan.models import DCGAN
+
+    options = json.loads(sys.argv[1])
+    images = np.tanh(np.random.default_rng(0).normal(size=(64, 8, 8, 1))).astype("float32")
+
+    def run(strategy):
+        with strategy.scope():
+            keras.utils.set_random_seed(0)
+            gan = DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, **options)
+            gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
+        history = gan.fit(tf.data.Dataset.from_tensor_slices(images).batch(16), epochs=2, verbose=0).history
+        weights = [np.asarray(v).tolist() for v in gan.generator.weights + gan.discriminator.weights]
+        return {"history": history, "weights": weights}
+
+    one = run(tf.distribute.get_strategy())
+    two = run(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+    print(json.dumps({"one": one, "two": two}))
+    """
+)
+
+
+@pytest.mark.parametrize("options", [{}, {"label_noise": 0.1, "d_steps": 2, "label_smoothing": 0.1}])
+def test_two_replicas_match_one_device(options, tmp_path):
+    script = tmp_path / "run.py"
+    script.write_text(SCRIPT)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run(
+        [sys.executable, str(script), json.dumps(options)], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    import numpy as np
+
+    for key in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake"):
+        np.testing.assert_allclose(result["two"]["history"][key], result["one"]["history"][key], rtol=1e-4, atol=1e-5)
+    for a, b in zip(result["one"]["weights"], result["two"]["weights"]):
+        np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-3, atol=1e-5)
