@@ -126,6 +126,9 @@ def test_d_steps_splits_each_batch_into_discriminator_minibatches():
     assert int(gan.d_optimizer.iterations) == 6  # three discriminator updates per step
     with pytest.raises(ValueError, match="multiple of 3"):
         gan.fit(tiny_images(48), epochs=1, batch_size=16, verbose=0)
+    # a smaller last batch (40 = 24 + 16) drops the sample that fills no minibatch
+    gan.fit(tiny_images(40), epochs=1, batch_size=24, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 4 and int(gan.d_optimizer.iterations) == 12
 
 
 def test_seed_reproduces_a_run():

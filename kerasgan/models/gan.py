@@ -293,16 +293,22 @@ class GAN(keras.Model):
             self._step(reals[i], conditions[i], update_generator=i == self.d_steps - 1)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 
+    def _check_batch_size(self, batch_size):
+        if batch_size is not None and batch_size % self.d_steps:
+            raise ValueError(
+                f"With d_steps={self.d_steps} each batch is split into {self.d_steps} discriminator minibatches, "
+                f"but the batch size {batch_size} is not a multiple of {self.d_steps}. Use a batch size of "
+                f"{self.d_steps} × the minibatch size."
+            )
+
     def _split(self, tensor):
         if self.d_steps == 1:
             return [tensor]
-        batch = tensor.shape[0]
-        if batch is not None and batch % self.d_steps:
-            raise ValueError(
-                f"With d_steps={self.d_steps} each batch is split into {self.d_steps} discriminator minibatches, "
-                f"but the batch size {batch} is not a multiple of {self.d_steps}. Use a batch size of "
-                f"{self.d_steps} × the minibatch size (and drop_remainder=True)."
-            )
+        self._check_batch_size(tensor.shape[0])
+        if tensor.shape[0] is None:
+            # A smaller last batch (arrays without drop_remainder) loses the
+            # few samples that do not fill a minibatch.
+            tensor = tensor[: ops.shape(tensor)[0] // self.d_steps * self.d_steps]
         # Strided (sample j goes to minibatch j mod k) rather than contiguous,
         # so that under tf.distribute, where each replica holds a contiguous
         # slice of the global batch, minibatch i holds the same samples as on
@@ -384,6 +390,7 @@ class GAN(keras.Model):
     def fit(self, *args, callbacks=None, **kwargs):
         if self.d_optimizer is None:
             raise RuntimeError(f"Call {type(self).__name__}.compile(d_optimizer=..., g_optimizer=...) before fit().")
+        self._check_batch_size(kwargs.get("batch_size"))
         callbacks = list(callbacks or []) + [_InputRangeCheck()]
         if args and isinstance(args[0], tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; Keras warns otherwise
