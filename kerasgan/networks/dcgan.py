@@ -12,6 +12,7 @@ Reference:
 """
 
 import keras
+import tensorflow as tf
 
 
 def dcgan_depth(image_size):
@@ -39,11 +40,16 @@ def _init():
 
 def _batch_norm():
     # momentum 0.9 (PyTorch's 0.1) so the moving statistics that generate()
-    # uses in inference mode track the fast-changing GAN activations;
-    # synchronized so that under tf.distribute the statistics are those of the
-    # global batch, as on one device (a no-op without a strategy).
+    # uses in inference mode track the fast-changing GAN activations.
+    # Built under a multi-replica tf.distribute strategy, the statistics are
+    # synchronized so they are those of the global batch, as on one device.
+    # Not otherwise: Keras' synchronized path costs ~40 % of a 28×28 step.
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
     return keras.layers.BatchNormalization(
-        momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02), synchronized=True
+        momentum=0.9,
+        epsilon=1e-5,
+        gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
+        synchronized=replicas > 1,
     )
 
 
