@@ -12,6 +12,7 @@ Variants change the procedure through small hooks instead of copying
 - `d_steps`: discriminator updates per generator update.
 """
 
+import contextlib
 import copy
 import warnings
 
@@ -321,8 +322,8 @@ class GAN(keras.Model):
         g_inputs = self.generator_inputs(self.sample_latents(batch_size), condition)
         # The fakes are generated once; the generator's tape stays open so the
         # same forward pass serves its own update after the discriminator's.
-        g_tape = tf.GradientTape()
-        with g_tape:
+        g_tape = tf.GradientTape() if update_generator else None
+        with g_tape or contextlib.nullcontext():
             fake = self.generator(g_inputs, training=True)
         self._update_discriminator(real, fake, condition)
         if update_generator:
