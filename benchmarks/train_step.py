@@ -7,7 +7,9 @@ time. Both models use the same kerasgan networks and optimizers, both call the
 networks with training=True (the example omits it, which makes its BatchNorm
 cheaper and wrong), and both are timed through `fit()` on the same in-memory
 data, alternating rounds in one process. The printed ratio is
-kerasgan / reference (higher is better).
+kerasgan / reference (higher is better). It also reports how much a gradient
+penalty (WGAN-GP) and an R1 penalty cost relative to the plain kerasgan step,
+each alternated with plain rounds.
 
     python benchmarks/train_step.py [--image-size 28] [--batch-size 64] [--rounds 5] [--steps 100]
 """
@@ -61,9 +63,9 @@ class ReferenceGAN(keras.Model):
         return {"d_loss": d_loss, "g_loss": g_loss}
 
 
-def build(kind, image_shape, latent_dim, base_filters, jit):
+def build(kind, image_shape, latent_dim, base_filters, jit, **options):
     keras.utils.set_random_seed(0)
-    gan = DCGAN.for_images(image_shape, latent_dim=latent_dim, base_filters=base_filters, seed=0)
+    gan = DCGAN.for_images(image_shape, latent_dim=latent_dim, base_filters=base_filters, seed=0, **options)
     if kind == "reference":
         gan = ReferenceGAN(gan.generator, gan.discriminator, latent_dim)
         gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
@@ -117,6 +119,17 @@ def main():
     # The best round is the least disturbed by other load on a shared machine.
     for label, pick in (("median", statistics.median), ("best", max)):
         print(f"  ratio kerasgan/reference ({label}): {pick(results['kerasgan']) / pick(results['reference']):.2f}x")
+    penalties = {"gradient penalty": {"gradient_penalty": 10.0}, "R1": {"r1_gamma": 10.0}}
+    print("  cost of a discriminator penalty, relative to the plain kerasgan step (median of rounds):")
+    for label, options in penalties.items():
+        gan = build("kerasgan", shape, args.latent_dim, base_filters, args.jit, **options)
+        images_per_second(gan, dataset, 10, args.batch_size)
+        rounds, plain_rounds = [], []
+        for _ in range(max(3, args.rounds // 2)):
+            rounds.append(images_per_second(gan, dataset, args.steps, args.batch_size))
+            plain_rounds.append(images_per_second(models["kerasgan"], dataset, args.steps, args.batch_size))
+        plain = statistics.median(plain_rounds)
+        print(f"    {label:16s}: {statistics.median(rounds):7.1f} images/s, step time × {plain / statistics.median(rounds):.2f}")
 
 
 if __name__ == "__main__":

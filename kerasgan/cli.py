@@ -34,21 +34,23 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a GAN and write a run folder")
-    train.add_argument("model", help="model name: gan, dcgan")
+    train.add_argument("model", help="model name: gan, dcgan, wgan, wgan_gp, lsgan, hinge_gan, ragan")
     train.add_argument(
         "--data", required=True, help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file"
     )
     train.add_argument("--image-size", type=_positive_int, help="resize images to N×N (folders default to 64)")
     train.add_argument("--channels", type=int, choices=(1, 3), help="1 (grayscale) or 3 (RGB)")
     train.add_argument("--epochs", type=_positive_int, default=25)
-    train.add_argument("--batch-size", type=_positive_int, default=64)
+    train.add_argument(
+        "--batch-size", type=_positive_int, default=64, help="minibatch size m (each fit() step reads d_steps × m images)"
+    )
     train.add_argument("--latent-dim", type=_positive_int, default=100)
-    train.add_argument("--loss", default="non_saturating", help="adversarial loss: non_saturating, minimax")
+    train.add_argument("--loss", help="adversarial loss, a name in kerasgan.losses.LOSSES (default: the model's)")
     train.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided label smoothing (e.g. 0.1)")
-    train.add_argument("--d-steps", type=_positive_int, default=1, help="discriminator steps per generator step")
-    train.add_argument("--d-lr", type=_positive_float, default=2e-4, help="discriminator Adam learning rate")
-    train.add_argument("--g-lr", type=_positive_float, default=2e-4, help="generator Adam learning rate")
-    train.add_argument("--beta1", type=float, default=0.5, help="Adam beta_1 of both optimizers")
+    train.add_argument("--d-steps", type=_positive_int, help="discriminator steps per generator step (default: the model's)")
+    train.add_argument("--d-lr", type=_positive_float, help="discriminator learning rate (default: the model's optimizer)")
+    train.add_argument("--g-lr", type=_positive_float, help="generator learning rate (default: the model's optimizer)")
+    train.add_argument("--beta1", type=float, help="beta_1 of both optimizers, when they are Adam")
     train.add_argument("--max-seconds", type=_positive_float, help="stop cleanly after this wall-clock budget")
     train.add_argument("--grid-every", type=_positive_int, default=1, help="write a sample grid every N epochs")
     train.add_argument("--run-dir", help="output folder (default logs/<model>-<time>)")
@@ -77,24 +79,33 @@ def train(args):
 
     if args.model not in models.MODELS:
         raise ValueError(f"Unknown model {args.model!r}; choose one of: {', '.join(sorted(models.MODELS))}.")
+    model_class = models.MODELS[args.model]
     run_dir = _new_run_dir(args)
     keras.utils.set_random_seed(args.seed)
+    # Options left unset keep the variant's own defaults (WGAN: 5 critic steps, RMSprop, ...).
+    options = {"loss": args.loss, "d_steps": args.d_steps}
+    options = {k: v for k, v in options.items() if v is not None}
+    d_steps = options.get("d_steps") or _constructor_default(model_class, "d_steps")
     dataset = data.load_dataset(
-        args.data, image_size=args.image_size, channels=args.channels, batch_size=args.batch_size, seed=args.seed
-    )
-    image_shape = tuple(int(s) for s in dataset.element_spec.shape[1:])
-    gan = models.MODELS[args.model].for_images(
-        image_shape,
-        latent_dim=args.latent_dim,
-        loss=args.loss,
-        label_smoothing=args.label_smoothing,
-        d_steps=args.d_steps,
+        args.data,
+        image_size=args.image_size,
+        channels=args.channels,
+        batch_size=args.batch_size * d_steps,
         seed=args.seed,
     )
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(args.d_lr, beta_1=args.beta1),
-        g_optimizer=keras.optimizers.Adam(args.g_lr, beta_1=args.beta1),
+    image_shape = tuple(int(s) for s in dataset.element_spec.shape[1:])
+    gan = model_class.for_images(
+        image_shape, latent_dim=args.latent_dim, label_smoothing=args.label_smoothing, seed=args.seed, **options
     )
+    d_optimizer, g_optimizer = gan.default_optimizers()
+    for optimizer, lr in ((d_optimizer, args.d_lr), (g_optimizer, args.g_lr)):
+        if lr is not None:
+            optimizer.learning_rate = lr
+        if args.beta1 is not None:
+            if not hasattr(optimizer, "beta_1"):
+                raise ValueError(f"--beta1 applies to Adam; {args.model} trains with {type(optimizer).__name__}.")
+            optimizer.beta_1 = args.beta1
+    gan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
 
     config = {
         "command": "train",
@@ -150,6 +161,17 @@ def load_run(run_dir):
     if not os.path.exists(path):
         raise FileNotFoundError(f"No {MODEL_FILE} in {run_dir}; pass the --run-dir of a finished `kerasgan train` run.")
     return keras.saving.load_model(path)
+
+
+def _constructor_default(model_class, name):
+    """The default of constructor argument `name`, looked up along the class hierarchy."""
+    import inspect
+
+    for cls in model_class.__mro__:
+        parameter = inspect.signature(cls.__init__).parameters.get(name) if "__init__" in vars(cls) else None
+        if parameter is not None and parameter.default is not inspect.Parameter.empty:
+            return parameter.default
+    raise KeyError(name)
 
 
 def _versions():

@@ -39,6 +39,14 @@ def shared_data():
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def pytest_configure(config):
+    # Same seed, same numbers: multi-threaded float32 reductions on the CPU are
+    # otherwise not bit-reproducible, which the resume tests would pick up.
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+
+
 @pytest.fixture(autouse=True)
 def _seeded():
     """Every test starts from the same global seeds (numpy, Python, the backend)."""

@@ -19,7 +19,9 @@ def weights_of(network):
 
 
 def optimizer_state(optimizer):
-    return {v.path: keras.ops.convert_to_numpy(v).copy() for v in optimizer.variables}
+    # In creation order: variable paths can change on reload (Keras renames the
+    # layer inside a SpectralNormalization wrapper), the order cannot.
+    return [keras.ops.convert_to_numpy(v).copy() for v in optimizer.variables]
 
 
 class GANContract:
@@ -27,12 +29,13 @@ class GANContract:
 
     image_shape = (8, 8, 1)
     batch_size = 8
+    resume_atol = 1e-6  # how closely a resumed run's losses follow the uninterrupted one
 
     def make_model(self, **kwargs):
         raise NotImplementedError
 
-    def data(self, n=32):
-        return tiny_images(n, self.image_shape)
+    def data(self, n=None):
+        return tiny_images(4 * self.batch_size if n is None else n, self.image_shape)
 
     def compiled(self, **kwargs):
         keras.utils.set_random_seed(7)  # same initial weights for every model a test builds
@@ -58,7 +61,9 @@ class GANContract:
         changed_g = [not np.array_equal(a, b) for a, b in zip(before_g, weights_of(gan.generator))]
         changed_d = [not np.array_equal(a, b) for a, b in zip(before_d, weights_of(gan.discriminator))]
         trainable_g = [v.trainable for v in gan.generator.weights]
-        trainable_d = [v.trainable for v in gan.discriminator.weights]
+        # The logit's bias gets no gradient while every sample is inside the hinge margin.
+        logit_bias = {id(w) for w in gan.discriminator.layers[-1].weights if w.path.endswith("bias")}
+        trainable_d = [v.trainable and id(v) not in logit_bias for v in gan.discriminator.weights]
         # every trainable weight of both networks moved
         assert all(c for c, t in zip(changed_g, trainable_g) if t)
         assert all(c for c, t in zip(changed_d, trainable_d) if t)
@@ -99,8 +104,8 @@ class GANContract:
             assert int(restored.iterations) == int(original.iterations) > 0
             expected, actual = optimizer_state(original), optimizer_state(restored)
             assert len(actual) == len(expected) > 1  # iterations plus slot variables
-            for (path_a, a), (path_b, b) in zip(sorted(expected.items()), sorted(actual.items())):
-                np.testing.assert_array_equal(a, b, err_msg=path_a)
+            for i, (a, b) in enumerate(zip(expected, actual)):
+                np.testing.assert_array_equal(a, b, err_msg=f"optimizer variable {i}")
 
     def test_training_continued_after_loading_matches_uninterrupted_run(self, tmp_path):
         data = self.data()
@@ -113,7 +118,7 @@ class GANContract:
         resumed = keras.saving.load_model(tmp_path / "gan.keras")
         continued = self.fit(resumed, epochs=2, data=data)
         for key in ("d_loss", "g_loss"):
-            np.testing.assert_allclose(continued[key], expected[key][1:], rtol=1e-4, atol=1e-5, err_msg=key)
+            np.testing.assert_allclose(continued[key], expected[key][1:], rtol=1e-5, atol=self.resume_atol, err_msg=key)
 
     def test_compile_refuses_single_optimizer_and_loss(self):
         gan = self.make_model()
@@ -147,6 +152,6 @@ class GANContract:
 
     def test_rejects_wrong_channel_count(self):
         h, w, c = self.image_shape
-        data = tiny_images(16, (h, w, 4 - c if c in (1, 3) else 1))
+        data = tiny_images(2 * self.batch_size, (h, w, 4 - c if c in (1, 3) else 1))
         with pytest.raises(ValueError, match="channel"):
             self.fit(self.compiled(), data=data)

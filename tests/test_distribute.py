@@ -19,18 +19,19 @@ SCRIPT = textwrap.dedent(
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras, numpy as np
-    from kerasgan.models import DCGAN
+    from kerasgan.models import MODELS
 
-    options = json.loads(sys.argv[1])
-    images = np.tanh(np.random.default_rng(0).normal(size=(64, 8, 8, 1))).astype("float32")
+    name, options = sys.argv[1], json.loads(sys.argv[2])
+    images = np.tanh(np.random.default_rng(0).normal(size=(80, 8, 8, 1))).astype("float32")
 
     def run(strategy):
         with strategy.scope():
             keras.utils.set_random_seed(0)
-            gan = DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, **options)
+            gan = MODELS[name].for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, **options)
             gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
-        history = gan.fit(tf.data.Dataset.from_tensor_slices(images).batch(16), epochs=2, verbose=0).history
-        weights = [np.asarray(v).tolist() for v in gan.generator.weights + gan.discriminator.weights]
+        history = gan.fit(tf.data.Dataset.from_tensor_slices(images).batch(20), epochs=2, verbose=0).history
+        networks = [gan.generator, gan.discriminator] + ([gan.generator_ema] if gan.generator_ema else [])
+        weights = [np.asarray(v).tolist() for net in networks for v in net.weights]
         return {"history": history, "weights": weights}
 
     one = run(tf.distribute.get_strategy())
@@ -40,19 +41,33 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("options", [{}, {"label_noise": 0.1, "d_steps": 2, "label_smoothing": 0.1}])
-def test_two_replicas_match_one_device(options, tmp_path):
+@pytest.mark.parametrize(
+    "name, options",
+    [
+        ("dcgan", {}),
+        ("dcgan", {"label_noise": 0.1, "d_steps": 2, "label_smoothing": 0.1, "label_flip": 0.2, "instance_noise": 0.2}),
+        ("dcgan", {"ema_decay": 0.9, "diff_augment": "color,translation,cutout"}),
+        ("dcgan", {"gradient_penalty": 1.0, "r1_gamma": 1.0, "r1_interval": 2, "dragan": 1.0}),
+        ("wgan", {}),
+        ("wgan_gp", {}),
+        ("lsgan", {}),
+        ("hinge_gan", {}),
+        ("ragan", {}),
+    ],
+)
+def test_two_replicas_match_one_device(name, options, tmp_path):
     script = tmp_path / "run.py"
     script.write_text(SCRIPT)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run(
-        [sys.executable, str(script), json.dumps(options)], capture_output=True, text=True, env=env, timeout=600
+        [sys.executable, str(script), name, json.dumps(options)], capture_output=True, text=True, env=env, timeout=600
     )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     import numpy as np
 
-    for key in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake"):
-        np.testing.assert_allclose(result["two"]["history"][key], result["one"]["history"][key], rtol=1e-4, atol=1e-5)
+    assert set(result["two"]["history"]) == set(result["one"]["history"])
+    for key, expected in result["one"]["history"].items():  # losses, accuracies and penalty terms
+        np.testing.assert_allclose(result["two"]["history"][key], expected, rtol=1e-4, atol=1e-5, err_msg=key)
     for a, b in zip(result["one"]["weights"], result["two"]["weights"]):
         np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=1e-3, atol=1e-5)

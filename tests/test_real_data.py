@@ -39,3 +39,44 @@ def test_dcgan_learns_mnist_digits_a_classifier_recognizes(shared_data):
           f"{np.round(scores['class_fractions'], 3).tolist()}")
     assert scores["mean_confidence"] >= 0.8
     assert scores["min_class_fraction"] >= 0.03, "some digit is (almost) never generated: mode collapse"
+
+
+def test_wgan_gp_learns_digits_and_its_loss_tracks_quality(shared_data):
+    """WGAN-GP on MNIST; the critic's Wasserstein estimate should fall as quality rises."""
+    mnist = shared_data("mnist")
+    images, labels = kerasgan.data.mnist_idx(mnist / "t10k-images-idx3-ubyte.gz")
+    real = images.astype("float32") / 127.5 - 1.0
+    classifier = _mnist_classifier(real, labels)
+
+    keras.utils.set_random_seed(0)
+    gan = kerasgan.models.WGANGP.for_images((28, 28, 1), seed=0)
+    gan.compile()  # the paper's Adam(1e-4, 0, 0.9)
+    dataset = kerasgan.data.load_dataset(mnist, batch_size=64 * gan.d_steps, seed=0)
+
+    class Track(keras.callbacks.Callback):
+        """Every 20 s: the critic's recent Wasserstein estimate and the classifier's confidence."""
+
+        def on_train_begin(self, logs=None):
+            self.points, self.window, self.next = [], [], 20.0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.window.append(-logs["d_loss"])  # d_loss = E[D(fake)] - E[D(real)]
+            if limit.elapsed >= self.next:
+                scores = kerasgan.metrics.classifier_scores(classifier, self.model.generate(500, seed=1))
+                self.points.append((float(np.mean(self.window[-20:])), scores["mean_confidence"]))
+                self.next += 20.0
+
+    limit = kerasgan.callbacks.TimeLimit(TRAIN_SECONDS)
+    track = Track()
+    gan.fit(dataset, epochs=1000, callbacks=[limit, track], verbose=0)
+
+    scores = kerasgan.metrics.classifier_scores(classifier, gan.generate(1000, seed=1))
+    w_estimates, confidences = np.array(track.points).T
+    correlation = float(np.corrcoef(w_estimates, confidences)[0, 1])
+    print(f"\nWGAN-GP on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} generator steps: "
+          f"mean confidence {scores['mean_confidence']:.3f}, min class share {scores['min_class_fraction']:.3f}; "
+          f"Wasserstein estimate vs confidence over {len(track.points)} points: r = {correlation:.2f} "
+          f"(W {w_estimates.round(2).tolist()}, conf {np.round(confidences, 2).tolist()})")
+    assert scores["mean_confidence"] >= 0.8
+    assert scores["min_class_fraction"] >= 0.03
+    assert correlation <= -0.5, "the critic's estimate should fall as the samples improve"

@@ -48,8 +48,10 @@ class DCGAN(GAN):
     def build_generator(self):
         return dcgan_generator(self.latent_dim, self.image_shape, self.base_filters)
 
-    def build_discriminator(self):
-        return dcgan_discriminator(self.image_shape, self.base_filters)
+    def build_discriminator(self, **options):
+        """The DCGAN discriminator; `options` go to `dcgan_discriminator` (normalization, spectral_norm, ...)."""
+        options.setdefault("logit_bias", not getattr(self._d_loss_fn, "shift_invariant", False))
+        return dcgan_discriminator(self.image_shape, self.base_filters, **options)
 
     def get_config(self):
         return {**super().get_config(), "base_filters": self.base_filters}

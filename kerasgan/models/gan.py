@@ -6,10 +6,14 @@ Variants change the procedure through small hooks instead of copying
 - `unpack_batch(data)`: what a batch holds (images, or images and a condition);
 - `sample_latents(batch_size)`, `generator_inputs(latents, condition)` and
   `discriminator_inputs(images, condition)`: what the networks are fed;
-- `discriminator_loss(real_logits, fake_logits)` and `generator_loss(fake_logits)`;
+- `discriminator_loss(real_logits, fake_logits)` and
+  `generator_loss(fake_logits, real_logits)` (real logits only for losses that
+  need them, the relativistic ones);
 - `discriminator_terms(real, fake, condition)`: extra named terms (a gradient
   penalty, ...) added to the discriminator loss and logged under their names;
-- `d_steps`: discriminator updates per generator update.
+- `after_discriminator_update()`: e.g. WGAN's weight clipping;
+- `d_steps`: discriminator updates per generator update;
+- `default_optimizers()`: the paper's optimizers, used by a bare `compile()`.
 """
 
 import contextlib
@@ -21,16 +25,13 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from kerasgan import augment
 from kerasgan import losses as losses_lib
+from kerasgan.losses import penalties
 from kerasgan.networks import mlp_discriminator, mlp_generator
 
 _SERIALIZE = keras.saving.serialize_keras_object
 _DESERIALIZE = keras.saving.deserialize_keras_object
-
-
-def _default_optimizer():
-    # Radford et al. (2015): Adam, lr 2e-4, beta_1 0.5, for both networks.
-    return keras.optimizers.Adam(2e-4, beta_1=0.5)
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -60,6 +61,29 @@ class GAN(keras.Model):
             (Salimans et al. 2016). 0 disables it.
         label_noise: σ ≥ 0; real targets are lowered and fake targets raised by
             σ·U(0, 1), independently per sample. 0 disables it.
+        label_flip: fraction of discriminator targets swapped between real
+            and fake, per sample (a label-noise trick from the GAN courses).
+        instance_noise: σ₀ of Gaussian noise added to every discriminator
+            input, annealed linearly to 0 over `instance_noise_steps`
+            generator steps (Sønderby et al. 2016; Arjovsky & Bottou 2017).
+        gradient_penalty: λ of the WGAN-GP penalty E[(‖∇D(x̂)‖ - 1)²] at random
+            interpolates x̂ (Gulrajani et al. 2017); logged as "gp".
+        gp_one_sided: penalize only norms above 1 (Petzka et al. 2018).
+        r1_gamma: γ of the R1 penalty γ/2·E[‖∇D(x)‖²] on real data
+            (Mescheder et al. 2018); logged as "r1".
+        r1_interval: lazy regularization: R1 on every k-th discriminator step,
+            weighted by k (Karras et al. 2020).
+        dragan: λ of the DRAGAN penalty at perturbed real data (Kodali et al. 2017).
+        clip_value: c of WGAN weight clipping: after every discriminator
+            update each weight is clipped to [-c, c] (Arjovsky et al. 2017).
+        diff_augment: a DiffAugment policy such as "color,translation,cutout":
+            the same kind of random differentiable augmentation is applied to
+            real and generated images before the discriminator, in both
+            networks' updates (Zhao et al. 2020); for small data sets.
+        ema_decay: β of an exponential moving average of the generator's
+            weights (BatchNorm statistics included), updated after every
+            generator step, θ_ema ← β·θ_ema + (1 - β)·θ; `generate()` samples
+            from it. None disables it. (Yazıcı et al. 2019; Karras et al. 2018.)
         d_steps: discriminator updates per generator update; the batch size
             must be a multiple of it (batch = d_steps × minibatch).
         seed: seed of the model's random stream (latents, label noise).
@@ -87,6 +111,17 @@ class GAN(keras.Model):
         loss="non_saturating",
         label_smoothing=0.0,
         label_noise=0.0,
+        label_flip=0.0,
+        instance_noise=0.0,
+        instance_noise_steps=10_000,
+        gradient_penalty=0.0,
+        gp_one_sided=False,
+        r1_gamma=0.0,
+        r1_interval=1,
+        dragan=0.0,
+        clip_value=None,
+        diff_augment=None,
+        ema_decay=None,
         d_steps=1,
         seed=None,
         **kwargs,
@@ -102,16 +137,49 @@ class GAN(keras.Model):
             raise ValueError(f"label_noise must be >= 0; got {label_noise}.")
         if int(d_steps) < 1:
             raise ValueError(f"d_steps must be a positive integer; got {d_steps}.")
+        if int(r1_interval) < 1:
+            raise ValueError(f"r1_interval must be a positive integer; got {r1_interval}.")
+        if not 0.0 <= label_flip < 0.5:
+            raise ValueError(f"label_flip is the fraction of flipped labels, in [0, 0.5); got {label_flip}.")
+        for name, value in (
+            ("instance_noise", instance_noise),
+            ("gradient_penalty", gradient_penalty),
+            ("r1_gamma", r1_gamma),
+            ("dragan", dragan),
+        ):
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0; got {value}.")
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1) (e.g. 0.999) or None; got {ema_decay}.")
+        if clip_value is not None and not clip_value > 0:
+            raise ValueError(f"clip_value must be a positive number or None; got {clip_value}.")
         self.loss_name = loss
         self._d_loss_fn, self._g_loss_fn = losses_lib.get(loss)
         self.label_smoothing = float(label_smoothing)
         self.label_noise = float(label_noise)
+        self.label_flip = float(label_flip)
+        self.instance_noise = float(instance_noise)
+        self.instance_noise_steps = int(instance_noise_steps)
+        self.gradient_penalty = float(gradient_penalty)
+        self.gp_one_sided = bool(gp_one_sided)
+        self.r1_gamma = float(r1_gamma)
+        self.r1_interval = int(r1_interval)
+        self.dragan = float(dragan)
+        self.clip_value = None if clip_value is None else float(clip_value)
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.diff_augment = diff_augment
+        if diff_augment:
+            augment.parse_policy(diff_augment)  # a bad policy fails here, not in fit()
         self.d_steps = int(d_steps)
         self.seed = seed
 
         self.generator = generator if generator is not None else self.build_generator()
         self.discriminator = discriminator if discriminator is not None else self.build_discriminator()
         self._check_networks()
+        self.generator_ema = None
+        if self.ema_decay:
+            self.generator_ema = keras.models.clone_model(self.generator)
+            self.generator_ema.set_weights(self.generator.get_weights())
         self.seed_generator = keras.random.SeedGenerator(seed)
         # Min and max of the last real batch, read after the first step of fit()
         # to reject data in the wrong range (e.g. 0-255) with a clear message.
@@ -160,8 +228,9 @@ class GAN(keras.Model):
         """Configures the two optimizers.
 
         Args:
-            d_optimizer: optimizer (or name) of the discriminator; Adam(2e-4, beta_1=0.5) when None.
-            g_optimizer: optimizer (or name) of the generator; Adam(2e-4, beta_1=0.5) when None.
+            d_optimizer: optimizer (or name) of the discriminator; the variant's
+                `default_optimizers()` when None (Adam(2e-4, beta_1=0.5) here).
+            g_optimizer: optimizer (or name) of the generator; likewise.
             optimizer, loss: refused; a GAN has one optimizer per network and
                 chooses its loss in the constructor.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`, `run_eagerly`,
@@ -178,8 +247,9 @@ class GAN(keras.Model):
             )
         if kwargs.get("metrics") or kwargs.get("weighted_metrics"):
             raise ValueError("compile(metrics=...) is not supported: a GAN logs its own losses and accuracies.")
-        d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else _default_optimizer()
-        g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else _default_optimizer()
+        default_d, default_g = self.default_optimizers()
+        d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else default_d
+        g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else default_g
         if d_optimizer is g_optimizer:
             raise ValueError(
                 "d_optimizer and g_optimizer are the same object; give each network its own optimizer instance."
@@ -197,6 +267,12 @@ class GAN(keras.Model):
             name: keras.metrics.Mean(name=name)
             for name in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", *self.discriminator_term_names())
         }
+
+    def default_optimizers(self):
+        """(d_optimizer, g_optimizer) that compile() uses when none are given: the paper's."""
+        # Radford et al. (2015): Adam, lr 2e-4, beta_1 0.5; measured on MNIST
+        # with benchmarks/time_to_quality.py against 4e-4 and other batch sizes.
+        return keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
 
     @property
     def metrics(self):
@@ -258,25 +334,76 @@ class GAN(keras.Model):
         return images
 
     def discriminator_loss(self, real_logits, fake_logits):
-        """Adversarial discriminator loss, with label smoothing / noise when enabled."""
+        """Adversarial discriminator loss, with label smoothing / noise / flips when enabled."""
         real_targets, fake_targets = 1.0 - self.label_smoothing, 0.0
+        shape = ops.shape(real_logits)
         if self.label_noise:
-            shape = ops.shape(real_logits)
             real_targets = real_targets - self.label_noise * self.replica_random(keras.random.uniform, shape)
             fake_targets = self.label_noise * self.replica_random(keras.random.uniform, shape)
+        if self.label_flip:
+            real_targets = ops.broadcast_to(ops.cast(real_targets, "float32"), shape)
+            fake_targets = ops.broadcast_to(ops.cast(fake_targets, "float32"), shape)
+            flip = self.replica_random(keras.random.uniform, shape) < self.label_flip
+            real_targets, fake_targets = ops.where(flip, fake_targets, real_targets), ops.where(flip, real_targets, fake_targets)
         return self._d_loss_fn(real_logits, fake_logits, real_targets, fake_targets)
 
-    def generator_loss(self, fake_logits):
-        """Adversarial generator loss."""
-        return self._g_loss_fn(fake_logits)
+    def generator_loss(self, fake_logits, real_logits=None):
+        """Adversarial generator loss; `real_logits` are given when the loss needs them (relativistic)."""
+        return self._g_loss_fn(fake_logits, real_logits)
+
+    @property
+    def generator_loss_needs_real(self):
+        return getattr(self._g_loss_fn, "needs_real_logits", False)
 
     def discriminator_term_names(self):
         """Names of the extra terms `discriminator_terms` returns (each gets a logged tracker)."""
-        return ()
+        enabled = (("gp", self.gradient_penalty), ("r1", self.r1_gamma), ("dragan", self.dragan))
+        return tuple(name for name, weight in enabled if weight)
 
     def discriminator_terms(self, real_images, fake_images, condition):
-        """Extra named scalars added to the discriminator loss, e.g. {"gp": ...}."""
-        return {}
+        """Extra named scalars added to the discriminator loss: the enabled penalties, weighted."""
+        def critic(images):
+            return self.discriminator(self.discriminator_inputs(images, condition), training=True)
+
+        terms = {}
+        batch = ops.shape(real_images)[0]
+        if self.gradient_penalty:
+            # One interpolation weight per sample, uniform in [0, 1].
+            epsilon = self.replica_random(keras.random.uniform, (batch, 1, 1, 1))
+            gp = penalties.gradient_penalty(critic, real_images, fake_images, epsilon, one_sided=self.gp_one_sided)
+            terms["gp"] = self.gradient_penalty * gp
+        if self.r1_gamma:
+            weight = 0.5 * self.r1_gamma * self.r1_interval
+            if self.r1_interval == 1:
+                terms["r1"] = weight * penalties.r1_penalty(critic, real_images)
+            else:
+                due = ops.equal(self.d_optimizer.iterations % self.r1_interval, 0)
+                terms["r1"] = ops.cond(
+                    due, lambda: weight * penalties.r1_penalty(critic, real_images), lambda: ops.zeros((), "float32")
+                )
+        if self.dragan:
+            # δ = 0.5·std(x)·U(0, 1), std over the global batch.
+            mean = losses_lib.global_batch_mean(real_images)
+            std = ops.sqrt(ops.maximum(losses_lib.global_batch_mean(ops.square(real_images)) - mean**2, 0.0))
+            delta = 0.5 * std * self.replica_random(keras.random.uniform, ops.shape(real_images))
+            terms["dragan"] = self.dragan * penalties.dragan_penalty(critic, real_images, delta)
+        return terms
+
+    def after_discriminator_update(self):
+        """Runs after every discriminator update: WGAN weight clipping when enabled."""
+        if self.clip_value:
+            for w in self.discriminator.trainable_variables:
+                w.assign(ops.clip(w, -self.clip_value, self.clip_value))
+
+    def _discriminator_view(self, images, condition):
+        """What the discriminator sees: `discriminator_inputs`, after DiffAugment and instance noise when enabled."""
+        if self.diff_augment:
+            images = augment.diff_augment(images, self.diff_augment, sampler=self.replica_random)
+        if self.instance_noise:
+            progress = ops.cast(self.g_optimizer.iterations, "float32") / self.instance_noise_steps
+            sigma = self.instance_noise * ops.maximum(1.0 - progress, 0.0)
+            images = images + sigma * self.replica_random(keras.random.normal, ops.shape(images))
+        return self.discriminator_inputs(images, condition)
 
     # ------------------------------------------------------------------ training
     def train_step(self, data):
@@ -328,19 +455,30 @@ class GAN(keras.Model):
         self._update_discriminator(real, fake, condition)
         if update_generator:
             with g_tape:
-                fake_logits = self.discriminator(self.discriminator_inputs(fake, condition), training=True)
-                g_loss = self.generator_loss(fake_logits)
+                fake_logits = self.discriminator(self._discriminator_view(fake, condition), training=True)
+                real_logits = None
+                if self.generator_loss_needs_real:
+                    real_logits = self.discriminator(self._discriminator_view(real, condition), training=True)
+                g_loss = self.generator_loss(fake_logits, real_logits)
             self._apply(g_tape, g_loss, self.generator, self.g_optimizer)
             self._trackers["g_loss"].update_state(g_loss)
+            if self.generator_ema is not None:
+                self._update_ema()
+
+    def _update_ema(self):
+        decay = self.ema_decay
+        for average, weight in zip(self.generator_ema.weights, self.generator.weights):
+            average.assign(decay * average + (1.0 - decay) * ops.cast(weight, average.dtype))
 
     def _update_discriminator(self, real, fake, condition):
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(self.discriminator_inputs(real, condition), training=True)
-            fake_logits = self.discriminator(self.discriminator_inputs(fake, condition), training=True)
+            real_logits = self.discriminator(self._discriminator_view(real, condition), training=True)
+            fake_logits = self.discriminator(self._discriminator_view(fake, condition), training=True)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
             terms = self.discriminator_terms(real, fake, condition)
             total = d_loss + sum(terms.values()) if terms else d_loss
         self._apply(tape, total, self.discriminator, self.d_optimizer)
+        self.after_discriminator_update()
         self._trackers["d_loss"].update_state(d_loss)
         self._trackers["d_acc_real"].update_state(ops.mean(ops.cast(real_logits > 0, "float32")))
         self._trackers["d_acc_fake"].update_state(ops.mean(ops.cast(fake_logits < 0, "float32")))
@@ -388,21 +526,33 @@ class GAN(keras.Model):
             )
         return ops.cast(real, "float32")
 
-    def fit(self, *args, callbacks=None, **kwargs):
+    def fit(self, x=None, *args, callbacks=None, **kwargs):
         if self.d_optimizer is None:
             raise RuntimeError(f"Call {type(self).__name__}.compile(d_optimizer=..., g_optimizer=...) before fit().")
         self._check_batch_size(kwargs.get("batch_size"))
         callbacks = list(callbacks or []) + [_InputRangeCheck()]
-        if args and isinstance(args[0], tf.data.Dataset):
+        if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; Keras warns otherwise
-        return super().fit(*args, callbacks=callbacks, **kwargs)
+        elif isinstance(x, np.ndarray) and not args and kwargs.get("y") is None:
+            # Full batches only, as kerasgan.data's pipelines give: a smaller
+            # last batch would retrace the step and could leave a d_steps
+            # minibatch empty.
+            batch_size = kwargs.get("batch_size") or 32
+            if len(x) >= batch_size:
+                x = x[: len(x) // batch_size * batch_size]
+        return super().fit(x, *args, callbacks=callbacks, **kwargs)
 
     # ------------------------------------------------------------------ sampling
     def call(self, latents, training=False):
+        if not training and self.generator_ema is not None:
+            return self.generator_ema(latents, training=False)
         return self.generator(latents, training=training)
 
-    def generate(self, n=None, latents=None, seed=None, batch_size=256):
+    def generate(self, n=None, latents=None, seed=None, batch_size=256, use_ema=True):
         """Generates images (float32 NHWC numpy array in [-1, 1]) in inference mode.
+
+        Samples come from the generator's moving average when `ema_decay` is
+        set (and `use_ema`), else from the generator itself.
 
         Args:
             n: number of images, with latents drawn from N(0, I) (numpy RNG with
@@ -418,8 +568,9 @@ class GAN(keras.Model):
         latents = np.asarray(latents, dtype="float32")
         if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
             raise ValueError(f"latents must have shape (n, {self.latent_dim}); got {latents.shape}.")
+        generator = self.generator_ema if use_ema and self.generator_ema is not None else self.generator
         chunks = [
-            keras.ops.convert_to_numpy(self.generator(latents[i : i + batch_size], training=False))
+            keras.ops.convert_to_numpy(generator(latents[i : i + batch_size], training=False))
             for i in range(0, len(latents), batch_size)
         ]
         if not chunks:
@@ -460,6 +611,17 @@ class GAN(keras.Model):
             loss=loss,
             label_smoothing=self.label_smoothing,
             label_noise=self.label_noise,
+            label_flip=self.label_flip,
+            instance_noise=self.instance_noise,
+            instance_noise_steps=self.instance_noise_steps,
+            gradient_penalty=self.gradient_penalty,
+            gp_one_sided=self.gp_one_sided,
+            r1_gamma=self.r1_gamma,
+            r1_interval=self.r1_interval,
+            dragan=self.dragan,
+            clip_value=self.clip_value,
+            diff_augment=self.diff_augment,
+            ema_decay=self.ema_decay,
             d_steps=self.d_steps,
             seed=self.seed,
         )

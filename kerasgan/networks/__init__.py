@@ -5,11 +5,13 @@ They know nothing about losses or training.
 
 from kerasgan.networks.classifier import small_classifier
 from kerasgan.networks.dcgan import dcgan_discriminator, dcgan_generator, dcgan_depth
-from kerasgan.networks.layers import Maxout
+from kerasgan.networks.layers import Maxout, MinibatchDiscrimination, MinibatchStdDev
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
 
 __all__ = [
     "Maxout",
+    "MinibatchDiscrimination",
+    "MinibatchStdDev",
     "dcgan_depth",
     "dcgan_discriminator",
     "dcgan_generator",

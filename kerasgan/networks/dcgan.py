@@ -14,6 +14,8 @@ Reference:
 import keras
 import tensorflow as tf
 
+from kerasgan.networks.layers import MinibatchDiscrimination, MinibatchStdDev
+
 
 def dcgan_depth(image_size):
     """Number of stride-2 stages for a square `image_size` (28 -> 2, 32 -> 3, 64 -> 4).
@@ -87,22 +89,110 @@ def dcgan_generator(latent_dim=100, image_shape=(64, 64, 3), base_filters=64, ke
     return keras.Model(z, image, name=name)
 
 
-def dcgan_discriminator(image_shape=(64, 64, 3), base_filters=64, kernel_size=4, name="discriminator"):
+_NORMALIZATIONS = ("batch", "layer", "none")
+
+
+def _normalization(kind):
+    if kind == "batch":
+        return _batch_norm()
+    # over H, W and C of each sample, as the WGAN-GP paper suggests for critics
+    return keras.layers.LayerNormalization(axis=(1, 2, 3), epsilon=1e-5)
+
+
+def dcgan_discriminator(
+    image_shape=(64, 64, 3),
+    base_filters=64,
+    kernel_size=4,
+    name="discriminator",
+    normalization=None,
+    spectral_norm=False,
+    minibatch_std=False,
+    minibatch_discrimination=False,
+    logit_bias=True,
+):
     """DCGAN discriminator: d strided convolutions doubling the width, then one logit.
 
     At 64×64×3 with base_filters=64: 32×32×64 → 16×16×128 → 8×8×256 → 4×4×512 → 1.
+    Each stage is Conv2D (stride 2) → normalization (not after the first
+    convolution) → LeakyReLU(0.2); then Flatten and a float32 Dense logit. The
+    defaults build exactly the DCGAN paper's network; the options add the
+    discriminator tricks of later papers.
+
+    Args:
+        image_shape: (size, size, channels) of the input images, channels 1 or 3.
+        base_filters: filters of the first convolution; each stage doubles them.
+        kernel_size: side of every convolution kernel.
+        name: name of the returned model.
+        normalization: what follows every convolution but the first:
+            "batch" (BatchNorm, the DCGAN paper), "layer" (LayerNormalization
+            over H, W and C of each sample, the WGAN-GP paper's recommendation
+            for critics, whose per-sample gradient penalty BatchNorm breaks) or
+            "none". Convolutions get a bias only when no normalization follows
+            them. Default: "batch", or "none" when `spectral_norm` is set
+            (SNGAN's discriminator has no BatchNorm); pass "batch" explicitly
+            to combine BatchNorm with spectral normalization.
+        spectral_norm: wrap every Conv2D and the final Dense in
+            `keras.layers.SpectralNormalization` (Miyato et al. 2018). Its power
+            iteration only runs when the model is called with `training=True`.
+        minibatch_std: insert `MinibatchStdDev` (Karras et al. 2018, group
+            size 4) after the last convolution stage, before Flatten.
+        minibatch_discrimination: insert `MinibatchDiscrimination` (Salimans et
+            al. 2016, 100 kernels of dimension 5) after Flatten, before the logit.
+        logit_bias: whether the logit has a bias. Losses of logit differences
+            (Wasserstein, relativistic) give it exactly zero gradient, so their
+            critics leave it out rather than carry a weight that only
+            optimizer noise moves.
+
+    Returns:
+        A functional `keras.Model` from images (input "images") to one logit
+        per image (layer "logit", float32 under mixed precision).
+
+    Example:
+        >>> critic = dcgan_discriminator((32, 32, 3), normalization="layer")
+        >>> sngan_d = dcgan_discriminator((32, 32, 3), spectral_norm=True)  # no BatchNorm
+
+    References:
+        Radford et al. 2015, https://arxiv.org/abs/1511.06434 (the network);
+        Gulrajani et al. 2017, https://arxiv.org/abs/1704.00028 (layer norm in critics);
+        Miyato et al. 2018, https://arxiv.org/abs/1802.05957 (spectral normalization);
+        Karras et al. 2018, https://arxiv.org/abs/1710.10196 (minibatch standard deviation);
+        Salimans et al. 2016, https://arxiv.org/abs/1606.03498 (minibatch discrimination).
     """
+    if normalization is None:
+        normalization = "none" if spectral_norm else "batch"
+    if normalization not in _NORMALIZATIONS:
+        raise ValueError(
+            f"Unknown discriminator normalization={normalization!r}; use one of {', '.join(map(repr, _NORMALIZATIONS))} "
+            "('layer' or 'none' for a WGAN-GP critic, 'none' with spectral_norm=True for SNGAN)."
+        )
     _check_square(image_shape)
     depth = dcgan_depth(image_shape[0])
+
+    def wrap(layer):
+        return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
+
     image = keras.Input(tuple(image_shape), name="images")
     x = image
     for i in range(depth):
-        x = keras.layers.Conv2D(
-            base_filters * 2**i, kernel_size, strides=2, padding="same", use_bias=i == 0, kernel_initializer=_init()
+        normalized = i > 0 and normalization != "none"
+        x = wrap(
+            keras.layers.Conv2D(
+                base_filters * 2**i, kernel_size, strides=2, padding="same", use_bias=not normalized,
+                kernel_initializer=_init(),
+            )
         )(x)
-        if i > 0:
-            x = _batch_norm()(x)
+        if normalized:
+            x = _normalization(normalization)(x)
         x = keras.layers.LeakyReLU(0.2)(x)
+    if minibatch_std:
+        x = MinibatchStdDev(name="minibatch_std")(x)
     x = keras.layers.Flatten()(x)
-    logit = keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logit")(x)
+    if minibatch_discrimination:
+        x = MinibatchDiscrimination(name="minibatch_discrimination")(x)
+    if spectral_norm:
+        # the wrapper casts its output to its input's dtype: float32 on both keeps the logit float32
+        dense = keras.layers.Dense(1, use_bias=logit_bias, kernel_initializer=_init(), dtype="float32")
+        logit = keras.layers.SpectralNormalization(dense, dtype="float32", name="logit")(x)
+    else:
+        logit = keras.layers.Dense(1, use_bias=logit_bias, kernel_initializer=_init(), dtype="float32", name="logit")(x)
     return keras.Model(image, logit, name=name)

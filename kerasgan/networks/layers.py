@@ -43,3 +43,151 @@ class Maxout(keras.layers.Layer):
             "pieces": self.pieces,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class MinibatchStdDev(keras.layers.Layer):
+    """Minibatch standard deviation (Karras et al. 2018): one extra feature map of batch statistics.
+
+    The batch is split into groups of `group_size` samples; within each group
+    the standard deviation of every feature at every position is taken across
+    the group's samples, averaged over features and positions into one number,
+    and that number is appended as a constant feature map to each sample of the
+    group. A discriminator can then see how varied a batch is, which penalizes a
+    collapsed generator.
+
+    As in the paper's code, sample `n` belongs to group `n mod (B / G)` (the
+    batch is reshaped to `(G, B / G, H, W, C)`), the variance is the population
+    variance, and 1e-8 is added under the square root, so a batch of identical
+    samples gives 1e-4 rather than exactly 0. The statistic is computed in float32.
+
+    Args:
+        group_size: samples per group, G = min(group_size, batch size). The
+            batch size must be a multiple of G; a batch smaller than
+            `group_size` forms a single group.
+
+    Input shape: `(batch, height, width, channels)`.
+    Output shape: `(batch, height, width, channels + 1)`.
+
+    Example:
+        >>> x = keras.random.normal((8, 4, 4, 16))
+        >>> MinibatchStdDev(group_size=4)(x).shape
+        (8, 4, 4, 17)
+
+    Reference:
+        Karras, Aila, Laine, Lehtinen, Progressive Growing of GANs for Improved
+        Quality, Stability, and Variation, ICLR 2018, section 3.
+        https://arxiv.org/abs/1710.10196
+    """
+
+    def __init__(self, group_size=4, **kwargs):
+        super().__init__(**kwargs)
+        if int(group_size) != group_size or group_size < 1:
+            raise ValueError(f"MinibatchStdDev: group_size must be a positive integer (e.g. 4); got {group_size!r}.")
+        self.group_size = int(group_size)
+
+    def build(self, input_shape):
+        if len(input_shape) != 4:
+            raise ValueError(
+                f"MinibatchStdDev expects NHWC feature maps (rank 4); got input shape {tuple(input_shape)}. "
+                "Insert it before Flatten."
+            )
+
+    def call(self, inputs):
+        batch, height, width, _ = ops.shape(inputs)
+        if isinstance(batch, int):
+            group = min(self.group_size, batch)
+            if batch % group:
+                raise ValueError(
+                    f"MinibatchStdDev(group_size={self.group_size}) needs a batch size that is a multiple of "
+                    f"{group}; got a batch of {batch}. Use a batch size divisible by group_size, or a smaller group_size."
+                )
+        else:
+            group = ops.minimum(self.group_size, batch)
+        x = ops.cast(inputs, "float32")
+        y = ops.reshape(x, (group, -1, height, width, x.shape[-1]))
+        y = y - ops.mean(y, axis=0, keepdims=True)
+        y = ops.sqrt(ops.mean(ops.square(y), axis=0) + 1e-8)
+        y = ops.mean(y, axis=(1, 2, 3))
+        y = ops.tile(ops.reshape(y, (-1, 1, 1, 1)), (group, height, width, 1))
+        return ops.concatenate([inputs, ops.cast(y, inputs.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        channels = None if input_shape[-1] is None else input_shape[-1] + 1
+        return (*input_shape[:-1], channels)
+
+    def get_config(self):
+        return {**super().get_config(), "group_size": self.group_size}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class MinibatchDiscrimination(keras.layers.Layer):
+    """Minibatch discrimination (Salimans et al. 2016): features measuring closeness to the rest of the batch.
+
+    For flat features x of shape (B, A) and a learned tensor T of shape
+    (A, num_kernels · kernel_dim), M = x·T is reshaped to (B, num_kernels,
+    kernel_dim). For each kernel b, c_b(i, j) = exp(-‖M_i,b - M_j,b‖₁) and
+    o(x_i)_b = Σ_j c_b(i, j). The sum runs over all j of the batch, j = i
+    included, as in the paper's equation (the self term adds the constant 1 to
+    every feature, which the following layer's bias absorbs). The output is
+    concat(x, o), of shape (B, A + num_kernels). A generator that collapses
+    makes o large, which the discriminator learns to detect.
+
+    Args:
+        num_kernels: number of minibatch features appended (B in the paper).
+        kernel_dim: dimension of each kernel's projection (C in the paper).
+        kernel_initializer: initializer of T; N(0, 0.05) as in the paper's code.
+
+    Input shape: `(batch, features)`.
+    Output shape: `(batch, features + num_kernels)`.
+
+    Example:
+        >>> x = keras.random.normal((8, 32))
+        >>> MinibatchDiscrimination(num_kernels=10, kernel_dim=3)(x).shape
+        (8, 42)
+
+    Reference:
+        Salimans et al., Improved Techniques for Training GANs, NeurIPS 2016,
+        section 3.2. https://arxiv.org/abs/1606.03498
+    """
+
+    def __init__(self, num_kernels=100, kernel_dim=5, kernel_initializer=None, **kwargs):
+        super().__init__(**kwargs)
+        for arg, value in (("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
+            if int(value) != value or value < 1:
+                raise ValueError(f"MinibatchDiscrimination: {arg} must be a positive integer; got {value!r}.")
+        self.num_kernels = int(num_kernels)
+        self.kernel_dim = int(kernel_dim)
+        self.kernel_initializer = keras.initializers.get(
+            kernel_initializer if kernel_initializer is not None else keras.initializers.RandomNormal(0.0, 0.05)
+        )
+
+    def build(self, input_shape):
+        if len(input_shape) != 2 or input_shape[-1] is None:
+            raise ValueError(
+                f"MinibatchDiscrimination expects flat features (batch, features); got input shape "
+                f"{tuple(input_shape)}. Insert it after Flatten."
+            )
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.num_kernels * self.kernel_dim),
+            initializer=self.kernel_initializer,
+            name="kernel",
+        )
+
+    def call(self, inputs):
+        m = ops.reshape(ops.matmul(inputs, self.kernel), (-1, self.num_kernels, self.kernel_dim))
+        # (B, 1, K, D) - (1, B, K, D): L1 distance of every pair, per kernel
+        distances = ops.sum(ops.abs(ops.expand_dims(m, 1) - ops.expand_dims(m, 0)), axis=-1)
+        features = ops.sum(ops.exp(-distances), axis=1)
+        return ops.concatenate([inputs, features], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1] + self.num_kernels)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_kernels": self.num_kernels,
+            "kernel_dim": self.kernel_dim,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+        }

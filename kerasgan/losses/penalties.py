@@ -1,0 +1,140 @@
+"""Gradient penalties on the discriminator: WGAN-GP, R1 and DRAGAN.
+
+Each penalty takes the discriminator as a callable `critic(images) -> logits`
+of shape (B, 1) and takes its random numbers from the caller, so the model
+owns the randomness (a `keras.random.SeedGenerator`) and a seed reproduces a
+run. The gradient with respect to the images is taken with an inner
+`tf.GradientTape`; called under the model's own tape, the penalty can then be
+differentiated again with respect to the critic's weights (double backprop).
+
+The per-sample gradients are those of the sum of the logits, which equals the
+gradient of each sample's own logit only when the critic treats samples
+independently: no batch normalization in training mode and no minibatch
+statistics layer in the critic (Gulrajani et al. 2017 recommend
+layer normalization for this reason). Summing rather than averaging also keeps
+the inner gradient O(1) per sample, away from float16 underflow under mixed
+precision.
+
+All penalties return a float32 scalar, the mean over the (local) batch.
+"""
+
+import tensorflow as tf
+from keras import ops
+
+#: Added under the square root so the norm is differentiable at a zero gradient.
+_NORM_EPSILON = 1e-12
+
+
+def _input_gradients(critic, images):
+    """∇ₓ Σᵢ critic(x)ᵢ at `images`, flattened to (B, -1), in float32."""
+    images = ops.cast(images, "float32")
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        logits = ops.cast(critic(images), "float32")
+        total = ops.sum(logits)
+    gradients = tape.gradient(total, images)
+    if gradients is None:
+        raise ValueError(
+            "The critic's output does not depend on its input images, so there is no gradient to penalize. "
+            "Pass a callable that runs the discriminator on the images it is given."
+        )
+    return ops.reshape(ops.cast(gradients, "float32"), (ops.shape(gradients)[0], -1))
+
+
+def _gradient_norms(critic, images):
+    gradients = _input_gradients(critic, images)
+    return ops.sqrt(ops.sum(ops.square(gradients), axis=1) + _NORM_EPSILON)
+
+
+def _norm_penalty(norms, one_sided):
+    excess = norms - 1.0
+    if one_sided:
+        excess = ops.relu(excess)
+    return ops.mean(ops.square(excess))
+
+
+def gradient_penalty(critic, real, fake, epsilon, one_sided=False):
+    """Gradient penalty of WGAN-GP: E[(‖∇D(x̂)‖₂ - 1)²] at x̂ = εx + (1 - ε)x̃.
+
+    The penalty is taken on random points of the lines between real and
+    generated samples, one ε per sample. The norm has 1e-12 under the square
+    root so that a zero gradient does not produce NaN. With `one_sided=True`
+    only norms above 1 are penalized, E[max(0, ‖∇D(x̂)‖₂ - 1)²] (Petzka et al.
+    2018), which is the Lipschitz constraint itself rather than a norm of
+    exactly 1.
+
+    Args:
+        critic: callable from images (B, ...) to logits (B, 1), e.g.
+            `lambda x: discriminator(x, training=True)`.
+        real: real images, shape (B, ...).
+        fake: generated images, same shape as `real`.
+        epsilon: interpolation weights drawn by the caller, uniform in [0, 1],
+            shaped to broadcast against the images: (B, 1, 1, 1) for NHWC.
+        one_sided: penalize only norms above 1.
+
+    Returns:
+        A float32 scalar; multiply by λ (10 in the paper) in the model.
+
+    Example:
+        >>> eps = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=seed_generator)
+        >>> gp = gradient_penalty(lambda x: d(x, training=True), real, fake, eps)
+
+    Reference:
+        Gulrajani et al., Improved Training of Wasserstein GANs, NeurIPS 2017,
+        Algorithm 1. https://arxiv.org/abs/1704.00028
+        Petzka, Fischer & Lukovnikov, On the regularization of Wasserstein
+        GANs, ICLR 2018 (one-sided penalty). https://arxiv.org/abs/1709.08894
+    """
+    real = ops.cast(real, "float32")
+    fake = ops.cast(fake, "float32")
+    epsilon = ops.cast(epsilon, "float32")
+    interpolates = epsilon * real + (1.0 - epsilon) * fake
+    return _norm_penalty(_gradient_norms(critic, interpolates), one_sided)
+
+
+def r1_penalty(critic, real):
+    """R1 regularizer: E[‖∇ₓD(x)‖₂²] on real data.
+
+    Penalizes the discriminator's gradient on the data manifold only, which
+    makes the training dynamics locally convergent. This is the bare mean of
+    squared norms: the model multiplies by γ/2 (and by the interval when the
+    penalty is applied lazily, every k-th step, as in StyleGAN2).
+
+    Args:
+        critic: callable from images (B, ...) to logits (B, 1).
+        real: real images, shape (B, ...).
+
+    Returns:
+        A float32 scalar.
+
+    Reference:
+        Mescheder, Geiger & Nowozin, Which Training Methods for GANs do
+        actually Converge?, ICML 2018. https://arxiv.org/abs/1801.04406
+    """
+    gradients = _input_gradients(critic, real)
+    return ops.mean(ops.sum(ops.square(gradients), axis=1))
+
+
+def dragan_penalty(critic, real, perturbation):
+    """DRAGAN penalty: E[(‖∇D(x + δ)‖₂ - 1)²] around the real data.
+
+    Penalizes gradient norms other than 1 in a neighbourhood of the real
+    samples, where the sharp gradients that go with mode collapse appear. The
+    caller draws the perturbation; `kerasgan.models.GAN` uses the authors'
+    choice δ = 0.5·std(x)·U(0, 1), elementwise, with std over the whole
+    (global) batch.
+
+    Args:
+        critic: callable from images (B, ...) to logits (B, 1).
+        real: real images, shape (B, ...).
+        perturbation: δ, the same shape as `real` (or broadcastable to it).
+
+    Returns:
+        A float32 scalar; multiply by λ (10 in the paper) in the model.
+
+    Reference:
+        Kodali et al., On Convergence and Stability of GANs, 2017.
+        https://arxiv.org/abs/1705.07215
+    """
+    points = ops.cast(real, "float32") + ops.cast(perturbation, "float32")
+    return _norm_penalty(_gradient_norms(critic, points), one_sided=False)
