@@ -88,3 +88,27 @@ def test_sample_rejects_unknown_output_format(npz_data, tmp_path, capsys):
     _train(npz_data, run, "--epochs", "1")
     assert cli.main(["sample", "--run-dir", str(run), "--out", str(tmp_path / "s.jpg")]) == 2
     assert ".npy or .png" in capsys.readouterr().err
+
+
+def test_train_a_variant_keeps_its_defaults_and_reads_d_steps_minibatches(npz_data, tmp_path):
+    run = tmp_path / "run"
+    assert cli.main(["train", "wgan_gp", "--data", str(npz_data), "--epochs", "1", "--batch-size", "4",
+                     "--latent-dim", "8", "--run-dir", str(run)]) == 0
+    gan = keras.saving.load_model(run / "model.keras")
+    assert type(gan).__name__ == "WGANGP" and gan.gradient_penalty == 10.0 and gan.d_steps == 5
+    assert type(gan.d_optimizer).__name__ == "Adam" and float(gan.d_optimizer.beta_2) == pytest.approx(0.9)
+    # 64 images, minibatch 4, 5 critic minibatches per step: 3 steps of 20 images
+    assert int(gan.g_optimizer.iterations) == 3 and int(gan.d_optimizer.iterations) == 15
+
+
+def test_learning_rate_flags_change_the_variants_own_optimizer(npz_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert cli.main(["train", "wgan", "--data", str(npz_data), "--epochs", "1", "--batch-size", "4",
+                     "--latent-dim", "8", "--d-lr", "1e-3", "--run-dir", str(run)]) == 0
+    gan = keras.saving.load_model(run / "model.keras")
+    assert type(gan.d_optimizer).__name__ == "RMSprop"
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(1e-3)
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(5e-5)
+    assert cli.main(["train", "wgan", "--data", str(npz_data), "--batch-size", "4", "--beta1", "0.5",
+                     "--run-dir", str(tmp_path / "r2")]) == 2
+    assert "--beta1 applies to Adam" in capsys.readouterr().err

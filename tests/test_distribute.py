@@ -47,6 +47,7 @@ SCRIPT = textwrap.dedent(
         ("dcgan", {}),
         ("dcgan", {"label_noise": 0.1, "d_steps": 2, "label_smoothing": 0.1, "label_flip": 0.2, "instance_noise": 0.2}),
         ("dcgan", {"ema_decay": 0.9, "diff_augment": "color,translation,cutout"}),
+        ("dcgan", {"feature_matching": True, "historical_averaging": 0.1}),
         ("dcgan", {"gradient_penalty": 1.0, "r1_gamma": 1.0, "r1_interval": 2, "dragan": 1.0}),
         ("wgan", {}),
         ("wgan_gp", {}),

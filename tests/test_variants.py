@@ -52,7 +52,8 @@ class TestGANWithEveryPenalty(GANContract):
     def make_model(self, **kwargs):
         return _small(
             kerasgan.models.DCGAN, gradient_penalty=1.0, r1_gamma=1.0, r1_interval=2, dragan=1.0,
-            label_flip=0.1, instance_noise=0.1, ema_decay=0.9, diff_augment="color,translation,cutout", **kwargs,
+            label_flip=0.1, instance_noise=0.1, ema_decay=0.9, diff_augment="color,translation,cutout",
+            historical_averaging=0.1, **kwargs,
         )
 
 
@@ -188,3 +189,31 @@ def test_generator_ema_lags_the_raw_weights_by_the_expected_factor(tmp_path):
     loaded = keras.saving.load_model(tmp_path / "ema.keras")
     for a, b in zip(gan.generator_ema.weights, loaded.generator_ema.weights):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+
+
+class TestFeatureMatching(GANContract):
+    def make_model(self, **kwargs):
+        return _small(kerasgan.models.DCGAN, feature_matching=True, **kwargs)
+
+
+def test_feature_matching_loss_is_the_squared_distance_of_feature_means():
+    real = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")  # mean (2, 3)
+    fake = np.array([[0.0, 0.0], [2.0, 2.0]], "float32")  # mean (1, 1)
+    assert float(kerasgan.losses.feature_matching_loss(real, fake)) == pytest.approx(1.0 + 4.0)
+
+
+def test_historical_averaging_tracks_the_running_mean_of_past_weights():
+    gan = _small(kerasgan.models.DCGAN, historical_averaging=0.5, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
+    history = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            history.append([keras.ops.convert_to_numpy(w).copy() for w in gan.discriminator.trainable_weights])
+
+    logs = gan.fit(tiny_images(32), epochs=1, batch_size=8, callbacks=[Record()], verbose=0).history
+    expected = [np.mean([step[i] for step in history], axis=0) for i in range(len(history[0]))]
+    for average, e in zip(gan._history["d"], expected):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(average), e, rtol=1e-4, atol=1e-6)
+    # the penalty λ·‖θ - θ̄‖² is logged for both networks and is positive once the weights moved
+    assert logs["hist_d"][0] > 0 and logs["hist_g"][0] > 0

@@ -21,7 +21,7 @@ import tensorflow as tf
 from keras import ops
 
 
-def global_batch_mean(x):
+def global_batch_mean(x, axis=None):
     """Mean of `x` over the global batch, also under `tf.distribute`.
 
     Outside a distribution strategy (or in one with a single replica) this is
@@ -37,11 +37,13 @@ def global_batch_mean(x):
 
     Args:
         x: a tensor of any shape.
+        axis: None for the mean of all entries (a scalar), or 0 for the
+            per-feature mean over the batch.
 
     Returns:
-        A float32 scalar.
+        A float32 scalar, or a tensor of `x.shape[1:]` with `axis=0`.
     """
-    local = ops.mean(ops.cast(x, "float32"))
+    local = ops.mean(ops.cast(x, "float32"), axis=axis)
     context = tf.distribute.get_replica_context()
     # None in a cross-replica context, where the caller already sees the whole batch.
     if context is None or context.num_replicas_in_sync == 1:
@@ -371,6 +373,23 @@ def relativistic_average_generator_loss(fake_logits, real_logits=None):
 
 relativistic_average_generator_loss.needs_real_logits = True
 relativistic_average_discriminator_loss.shift_invariant = True
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+def feature_matching_loss(real_features, fake_features):
+    """Feature matching: ‖E[f(x)] - E[f(G(z))]‖₂² for discriminator features f.
+
+    The generator matches the statistics of an intermediate discriminator
+    layer on real data instead of maximizing the discriminator's output.
+    The expectations are global batch means, also under tf.distribute.
+
+    Reference:
+        Salimans et al., Improved Techniques for Training GANs, NeurIPS 2016,
+        Section 3.1. https://arxiv.org/abs/1606.03498
+    """
+    real_mean = ops.stop_gradient(global_batch_mean(ops.reshape(real_features, (ops.shape(real_features)[0], -1)), axis=0))
+    fake_mean = global_batch_mean(ops.reshape(fake_features, (ops.shape(fake_features)[0], -1)), axis=0)
+    return ops.sum(ops.square(real_mean - fake_mean))
 
 
 #: Named (discriminator_loss, generator_loss) pairs a model can select with `loss=`.

@@ -80,6 +80,13 @@ class GAN(keras.Model):
             the same kind of random differentiable augmentation is applied to
             real and generated images before the discriminator, in both
             networks' updates (Zhao et al. 2020); for small data sets.
+        feature_matching: the generator matches the batch mean of the
+            discriminator's last hidden layer on real data instead of
+            maximizing its output (Salimans et al. 2016); needs a functional
+            discriminator whose last layer is the logit.
+        historical_averaging: λ of ‖θ - θ̄‖², added to each network's loss, θ̄
+            the running mean of its past weights (Salimans et al. 2016);
+            logged as "hist_d" and "hist_g".
         ema_decay: β of an exponential moving average of the generator's
             weights (BatchNorm statistics included), updated after every
             generator step, θ_ema ← β·θ_ema + (1 - β)·θ; `generate()` samples
@@ -121,6 +128,8 @@ class GAN(keras.Model):
         dragan=0.0,
         clip_value=None,
         diff_augment=None,
+        feature_matching=False,
+        historical_averaging=0.0,
         ema_decay=None,
         d_steps=1,
         seed=None,
@@ -168,6 +177,10 @@ class GAN(keras.Model):
         self.clip_value = None if clip_value is None else float(clip_value)
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.diff_augment = diff_augment
+        self.feature_matching = bool(feature_matching)
+        if historical_averaging < 0:
+            raise ValueError(f"historical_averaging must be >= 0; got {historical_averaging}.")
+        self.historical_averaging = float(historical_averaging)
         if diff_augment:
             augment.parse_policy(diff_augment)  # a bad policy fails here, not in fit()
         self.d_steps = int(d_steps)
@@ -176,6 +189,19 @@ class GAN(keras.Model):
         self.generator = generator if generator is not None else self.build_generator()
         self.discriminator = discriminator if discriminator is not None else self.build_discriminator()
         self._check_networks()
+        self._discriminator_features = None
+        if self.feature_matching:
+            self._discriminator_features = keras.Model(
+                self.discriminator.inputs, self.discriminator.layers[-2].output, name="discriminator_features"
+            )
+        self._history = {}
+        if self.historical_averaging:
+            # θ̄ of each network: the running mean of its weights after every update.
+            for key, network in (("d", self.discriminator), ("g", self.generator)):
+                self._history[key] = [
+                    self.add_weight(shape=w.shape, initializer="zeros", trainable=False, name=f"hist_{key}_{i}")
+                    for i, w in enumerate(network.trainable_weights)
+                ]
         self.generator_ema = None
         if self.ema_decay:
             self.generator_ema = keras.models.clone_model(self.generator)
@@ -265,7 +291,14 @@ class GAN(keras.Model):
         self.g_optimizer.build(self.generator.trainable_variables)
         self._trackers = {
             name: keras.metrics.Mean(name=name)
-            for name in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", *self.discriminator_term_names())
+            for name in (
+                "d_loss",
+                "g_loss",
+                "d_acc_real",
+                "d_acc_fake",
+                *self.discriminator_term_names(),
+                *(("hist_g",) if self.historical_averaging else ()),
+            )
         }
 
     def default_optimizers(self):
@@ -358,7 +391,8 @@ class GAN(keras.Model):
     def discriminator_term_names(self):
         """Names of the extra terms `discriminator_terms` returns (each gets a logged tracker)."""
         enabled = (("gp", self.gradient_penalty), ("r1", self.r1_gamma), ("dragan", self.dragan))
-        return tuple(name for name, weight in enabled if weight)
+        names = tuple(name for name, weight in enabled if weight)
+        return names + (("hist_d",) if self.historical_averaging else ())
 
     def discriminator_terms(self, real_images, fake_images, condition):
         """Extra named scalars added to the discriminator loss: the enabled penalties, weighted."""
@@ -387,7 +421,24 @@ class GAN(keras.Model):
             std = ops.sqrt(ops.maximum(losses_lib.global_batch_mean(ops.square(real_images)) - mean**2, 0.0))
             delta = 0.5 * std * self.replica_random(keras.random.uniform, ops.shape(real_images))
             terms["dragan"] = self.dragan * penalties.dragan_penalty(critic, real_images, delta)
+        if self._history:
+            terms["hist_d"] = self._historical_term("d")
         return terms
+
+    def _historical_term(self, key):
+        network = self.discriminator if key == "d" else self.generator
+        return self.historical_averaging * sum(
+            ops.sum(ops.square(w - average)) for w, average in zip(network.trainable_weights, self._history[key])
+        )
+
+    def _update_history(self, key):
+        if not self._history:
+            return
+        optimizer = self.d_optimizer if key == "d" else self.g_optimizer
+        count = ops.cast(optimizer.iterations, "float32")  # updates so far, this one included
+        network = self.discriminator if key == "d" else self.generator
+        for w, average in zip(network.trainable_weights, self._history[key]):
+            average.assign(average + (w - average) / count)
 
     def after_discriminator_update(self):
         """Runs after every discriminator update: WGAN weight clipping when enabled."""
@@ -455,13 +506,25 @@ class GAN(keras.Model):
         self._update_discriminator(real, fake, condition)
         if update_generator:
             with g_tape:
-                fake_logits = self.discriminator(self._discriminator_view(fake, condition), training=True)
-                real_logits = None
-                if self.generator_loss_needs_real:
-                    real_logits = self.discriminator(self._discriminator_view(real, condition), training=True)
-                g_loss = self.generator_loss(fake_logits, real_logits)
-            self._apply(g_tape, g_loss, self.generator, self.g_optimizer)
+                if self.feature_matching:
+                    features = self._discriminator_features
+                    g_loss = losses_lib.feature_matching_loss(
+                        features(self._discriminator_view(real, condition), training=True),
+                        features(self._discriminator_view(fake, condition), training=True),
+                    )
+                else:
+                    fake_logits = self.discriminator(self._discriminator_view(fake, condition), training=True)
+                    real_logits = None
+                    if self.generator_loss_needs_real:
+                        real_logits = self.discriminator(self._discriminator_view(real, condition), training=True)
+                    g_loss = self.generator_loss(fake_logits, real_logits)
+                history = self._historical_term("g") if self._history else None
+                total = g_loss if history is None else g_loss + history
+            self._apply(g_tape, total, self.generator, self.g_optimizer)
+            self._update_history("g")
             self._trackers["g_loss"].update_state(g_loss)
+            if history is not None:
+                self._trackers["hist_g"].update_state(history)
             if self.generator_ema is not None:
                 self._update_ema()
 
@@ -479,6 +542,7 @@ class GAN(keras.Model):
             total = d_loss + sum(terms.values()) if terms else d_loss
         self._apply(tape, total, self.discriminator, self.d_optimizer)
         self.after_discriminator_update()
+        self._update_history("d")
         self._trackers["d_loss"].update_state(d_loss)
         self._trackers["d_acc_real"].update_state(ops.mean(ops.cast(real_logits > 0, "float32")))
         self._trackers["d_acc_fake"].update_state(ops.mean(ops.cast(fake_logits < 0, "float32")))
@@ -621,6 +685,8 @@ class GAN(keras.Model):
             dragan=self.dragan,
             clip_value=self.clip_value,
             diff_augment=self.diff_augment,
+            feature_matching=self.feature_matching,
+            historical_averaging=self.historical_averaging,
             ema_decay=self.ema_decay,
             d_steps=self.d_steps,
             seed=self.seed,
