@@ -306,8 +306,8 @@ def relativistic_generator_loss(fake_logits, real_logits=None):
         https://arxiv.org/abs/1807.00734
     """
     _require_real_logits(real_logits, "relativistic_generator_loss")
-    fake_logits, real_logits = _as_float32(fake_logits, real_logits)
-    return binary_crossentropy_from_logits(1.0, fake_logits - real_logits)
+    # The paper's symmetry: the discriminator's loss with the roles swapped.
+    return relativistic_discriminator_loss(fake_logits, real_logits)
 
 
 relativistic_generator_loss.needs_real_logits = True
@@ -365,10 +365,8 @@ def relativistic_average_generator_loss(fake_logits, real_logits=None):
         https://arxiv.org/abs/1807.00734
     """
     _require_real_logits(real_logits, "relativistic_average_generator_loss")
-    fake_logits, real_logits = _as_float32(fake_logits, real_logits)
-    fake_relative = fake_logits - global_batch_mean(real_logits)
-    real_relative = real_logits - global_batch_mean(fake_logits)
-    return binary_crossentropy_from_logits(1.0, fake_relative) + binary_crossentropy_from_logits(0.0, real_relative)
+    # The paper's symmetry: the discriminator's loss with the roles swapped.
+    return relativistic_average_discriminator_loss(fake_logits, real_logits)
 
 
 relativistic_average_generator_loss.needs_real_logits = True
