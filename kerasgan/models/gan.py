@@ -155,6 +155,7 @@ class GAN(keras.Model):
             ("gradient_penalty", gradient_penalty),
             ("r1_gamma", r1_gamma),
             ("dragan", dragan),
+            ("historical_averaging", historical_averaging),
         ):
             if value < 0:
                 raise ValueError(f"{name} must be >= 0; got {value}.")
@@ -178,8 +179,6 @@ class GAN(keras.Model):
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.diff_augment = diff_augment
         self.feature_matching = bool(feature_matching)
-        if historical_averaging < 0:
-            raise ValueError(f"historical_averaging must be >= 0; got {historical_averaging}.")
         self.historical_averaging = float(historical_averaging)
         if diff_augment:
             augment.parse_policy(diff_augment)  # a bad policy fails here, not in fit()
