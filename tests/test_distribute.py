@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 SCRIPT = textwrap.dedent(
@@ -65,8 +66,6 @@ def test_two_replicas_match_one_device(name, options, tmp_path):
     )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    import numpy as np
-
     assert set(result["two"]["history"]) == set(result["one"]["history"])
     for key, expected in result["one"]["history"].items():  # losses, accuracies and penalty terms
         np.testing.assert_allclose(result["two"]["history"][key], expected, rtol=1e-4, atol=1e-5, err_msg=key)
