@@ -34,9 +34,14 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a GAN and write a run folder")
-    train.add_argument("model", help="model name: gan, dcgan, wgan, wgan_gp, lsgan, hinge_gan, ragan")
     train.add_argument(
-        "--data", required=True, help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file"
+        "model", help="model name: gan, dcgan, wgan, wgan_gp, lsgan, hinge_gan, ragan, cgan, acgan, infogan"
+    )
+    train.add_argument(
+        "--data",
+        required=True,
+        help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file; for cgan and acgan "
+        "a folder with one sub-folder per class, IDX images with their labels file beside them, or a named data set",
     )
     train.add_argument("--image-size", type=_positive_int, help="resize images to N×N (folders default to 64)")
     train.add_argument("--channels", type=int, choices=(1, 3), help="1 (grayscale) or 3 (RGB)")
@@ -61,6 +66,9 @@ def build_parser():
     sample.add_argument("--num", type=_positive_int, default=64)
     sample.add_argument("--out", required=True, help="a .npy file (float32 NHWC in [-1, 1]) or a .png grid")
     sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument(
+        "--label", help="conditional models: generate only this class (an index or a class name); default: every class in turn"
+    )
     return parser
 
 
@@ -92,8 +100,13 @@ def train(args):
         channels=args.channels,
         batch_size=args.batch_size * d_steps,
         seed=args.seed,
+        labels=model_class.uses_labels,
     )
-    image_shape = tuple(int(s) for s in dataset.element_spec.shape[1:])
+    if model_class.uses_labels:
+        options.update(num_classes=len(dataset.class_names), class_names=dataset.class_names)
+        image_shape = tuple(int(s) for s in dataset.element_spec[0].shape[1:])
+    else:
+        image_shape = tuple(int(s) for s in dataset.element_spec.shape[1:])
     gan = model_class.for_images(
         image_shape, latent_dim=args.latent_dim, label_smoothing=args.label_smoothing, seed=args.seed, **options
     )
@@ -139,7 +152,13 @@ def sample(args):
     ext = os.path.splitext(args.out)[1].lower()
     if ext not in (".npy", ".png"):
         raise ValueError(f"--out must end in .npy or .png; got {args.out!r}.")
-    images = gan.generate(args.num, seed=args.seed)
+    if args.label is not None:
+        if not getattr(gan, "uses_labels", False):
+            raise ValueError(f"--label applies to conditional models (cgan, acgan); this run trained a {type(gan).__name__}.")
+        label = int(args.label) if args.label.lstrip("-").isdigit() else args.label
+        images = gan.generate(args.num, labels=label, seed=args.seed)
+    else:
+        images = gan.generate(args.num, seed=args.seed)
     if ext == ".npy":
         import numpy as np
 

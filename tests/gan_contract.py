@@ -30,6 +30,7 @@ class GANContract:
     image_shape = (8, 8, 1)
     batch_size = 8
     resume_atol = 1e-6  # how closely a resumed run's losses follow the uninterrupted one
+    num_classes = None  # conditional models: fit() gets (images, labels)
 
     def make_model(self, **kwargs):
         raise NotImplementedError
@@ -43,9 +44,21 @@ class GANContract:
         gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5), g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
         return gan
 
+    def labels(self, n):
+        return None if self.num_classes is None else np.arange(n, dtype="int32") % self.num_classes
+
+    def generation_inputs(self, gan, latents):
+        """(what `gan(...)` takes, the `generate()` arguments) for the same images from `latents`."""
+        if self.num_classes is None:
+            return latents, {}
+        labels = np.arange(len(latents), dtype="int32") % self.num_classes
+        return [latents, labels], {"labels": labels}
+
     def fit(self, gan, epochs=1, data=None):
         data = self.data() if data is None else data
-        return gan.fit(data, epochs=epochs, batch_size=self.batch_size, shuffle=False, verbose=0).history
+        return gan.fit(
+            data, self.labels(len(data)), epochs=epochs, batch_size=self.batch_size, shuffle=False, verbose=0
+        ).history
 
     def test_fit_logs_finite_losses_and_accuracies(self):
         history = self.fit(self.compiled())
@@ -76,8 +89,11 @@ class GANContract:
         assert images.min() >= -1.0 and images.max() <= 1.0
         np.testing.assert_array_equal(images, gan.generate(5, seed=0))
         latents = np.zeros((3, gan.latent_dim), "float32")
-        assert gan.generate(latents=latents).shape == (3, *self.image_shape)
-        assert np.allclose(keras.ops.convert_to_numpy(gan(latents)), gan.generate(latents=latents), atol=1e-6)
+        call_inputs, generate_kwargs = self.generation_inputs(gan, latents)
+        expected = gan.generate(latents=latents, **generate_kwargs)
+        assert expected.shape == (3, *self.image_shape)
+        call_inputs = keras.tree.map_structure(keras.ops.convert_to_tensor, call_inputs)
+        assert np.allclose(keras.ops.convert_to_numpy(gan(call_inputs)), expected, atol=1e-6)
 
     def test_config_round_trip(self):
         gan = self.make_model(seed=3)
@@ -134,9 +150,9 @@ class GANContract:
         with pytest.raises(RuntimeError, match="compile"):
             self.make_model().fit(self.data(), epochs=1, batch_size=self.batch_size, verbose=0)
 
-    def test_rejects_labels_for_unconditional_model(self):
+    def test_rejects_labels_for_unconditional_model_and_their_absence_for_a_conditional_one(self):
         data = self.data()
-        labels = np.zeros(len(data), "int32")
+        labels = None if self.num_classes else np.zeros(len(data), "int32")
         with pytest.raises(ValueError, match="labels"):
             self.compiled().fit(data, labels, epochs=1, batch_size=self.batch_size, verbose=0)
 

@@ -24,13 +24,14 @@ SCRIPT = textwrap.dedent(
 
     name, options = sys.argv[1], json.loads(sys.argv[2])
     images = np.tanh(np.random.default_rng(0).normal(size=(80, 8, 8, 1))).astype("float32")
+    data = (images, np.arange(80) % 3) if "num_classes" in options else images
 
     def run(strategy):
         with strategy.scope():
             keras.utils.set_random_seed(0)
             gan = MODELS[name].for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, **options)
             gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
-        history = gan.fit(tf.data.Dataset.from_tensor_slices(images).batch(20), epochs=2, verbose=0).history
+        history = gan.fit(tf.data.Dataset.from_tensor_slices(data).batch(20), epochs=2, verbose=0).history
         networks = [gan.generator, gan.discriminator] + ([gan.generator_ema] if gan.generator_ema else [])
         weights = [np.asarray(v).tolist() for net in networks for v in net.weights]
         return {"history": history, "weights": weights}
@@ -55,6 +56,10 @@ SCRIPT = textwrap.dedent(
         ("lsgan", {}),
         ("hinge_gan", {}),
         ("ragan", {}),
+        ("cgan", {"num_classes": 3}),
+        ("cgan", {"num_classes": 3, "projection": True, "label_embedding": 4, "gradient_penalty": 1.0}),
+        ("acgan", {"num_classes": 3}),
+        ("infogan", {"categorical_codes": [3], "continuous_codes": 1}),
     ],
 )
 def test_two_replicas_match_one_device(name, options, tmp_path):

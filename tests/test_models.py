@@ -170,3 +170,23 @@ def test_bad_constructor_arguments_are_rejected():
         GAN(d_steps=0)
     with pytest.raises(ValueError, match="Unknown loss"):
         GAN(loss="wasserstein-ish")
+
+
+def test_an_epoch_over_data_of_unknown_length_takes_exactly_its_batches():
+    """An image folder's length is unknown (undecodable files are filtered out); Keras ends such an
+    epoch by running the step once more until the data runs out. That phantom step must not count."""
+    import tensorflow as tf
+
+    results = []
+    for unknown_length in (False, True):
+        keras.utils.set_random_seed(0)
+        data = tf.data.Dataset.from_tensor_slices(tiny_images(32)).batch(8)
+        if unknown_length:
+            data = data.filter(tf.autograph.experimental.do_not_convert(lambda batch: True))
+        assert (data.cardinality() == tf.data.UNKNOWN_CARDINALITY) == unknown_length
+        gan = _compiled_dcgan()
+        history = gan.fit(data, epochs=2, verbose=0).history
+        assert int(gan.g_optimizer.iterations) == int(gan.d_optimizer.iterations) == 8
+        results.append((keras.ops.convert_to_numpy(gan.seed_generator.state), history["d_loss"]))
+    np.testing.assert_array_equal(results[0][0], results[1][0])  # the random stream advanced by 8 steps, not 10
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)

@@ -145,8 +145,10 @@ class ImageGrid(keras.callbacks.Callback):
     """Saves a grid of samples from fixed latents during training.
 
     Every `every_n_epochs` epochs (and, optionally, every `every_n_batches`
-    batches) the callback calls `model.generate(latents=...)` on the same
-    latents and writes `directory/epoch_{epoch:04d}_step_{step:08d}.png`
+    batches) the callback generates from the same latents, through
+    `model.grid_samples(latents)` (kerasgan models: conditional ones lay out
+    one row per class, InfoGAN one row per category with a continuous code
+    swept along the columns) or else `model.generate(latents=...)`, and writes `directory/epoch_{epoch:04d}_step_{step:08d}.png`
     (epoch counted from 1, step = `model.g_optimizer.iterations`), so the
     names sort in training order and `GifBuilder` can animate them. The first
     grid is written after the first epoch (or the first N batches).
@@ -287,8 +289,11 @@ class ImageGrid(keras.callbacks.Callback):
         path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}_step_{step:08d}.png")
         if path == self._last_path:
             return None
-        images = self.model.generate(latents=self.latents)
-        grid = tile_images(images, cols=self.cols)
+        if hasattr(self.model, "grid_samples"):
+            images, cols = self.model.grid_samples(self.latents)
+        else:
+            images, cols = self.model.generate(latents=self.latents), None
+        grid = tile_images(images, cols=self.cols or cols)
         _write_png(path, grid)
         self._last_path = path
         self.paths.append(path)

@@ -56,8 +56,10 @@ def from_array(
             are center-cropped to its aspect ratio and resized with
             antialiasing (e.g. 32 to feed MNIST to a 32x32 network).
         channels: Optional 1 (grayscale) or 3 (RGB) to convert to.
-        labels: Optional array of N labels; batches are then
-            `(images, labels)` pairs.
+        labels: Optional array of N integer class labels (0, 1, ...);
+            batches are then `(images, labels)` pairs of float32 images and
+            int32 labels, and the data set's `class_names` attribute lists
+            the classes "0" ... "K-1" (K = the largest label + 1).
 
     Returns:
         A `tf.data.Dataset` of float32 tensors `(batch_size, H, W, C)`, or of
@@ -100,10 +102,10 @@ def from_array(
             f"There are {count} images, fewer than batch_size={batch_size}, so no full batch "
             "can be made; lower batch_size or pass drop_remainder=False."
         )
+    class_names = None
     if labels is not None:
-        labels = np.asarray(labels)
-        if len(labels) != count:
-            raise ValueError(f"Got {count} images but {len(labels)} labels; pass one label per image.")
+        labels = check_labels(labels, count)
+        class_names = [str(i) for i in range(int(labels.max()) + 1)]
 
     # Shuffling indices and gathering whole batches avoids a per-image
     # pipeline and a second copy of the array in a shuffle buffer.
@@ -122,7 +124,24 @@ def from_array(
     if shuffle:
         dataset = dataset.shuffle(count, seed=seed)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    return finish_batches(dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE))
+    return finish_batches(dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE), class_names)
+
+
+def check_labels(labels, count):
+    """`labels` as an int32 vector of `count` non-negative class indices, or a clear error."""
+    labels = np.asarray(labels)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]  # (N, 1), as keras.datasets.cifar10 gives them
+    if labels.ndim != 1 or len(labels) != count:
+        raise ValueError(f"Got {count} images but labels of shape {labels.shape}; pass one class index per image.")
+    if labels.dtype.kind not in "iu" and not (labels.dtype.kind == "f" and np.all(labels == np.round(labels))):
+        raise ValueError(
+            f"Labels must be integer class indices (0, 1, ...); got dtype {labels.dtype}. "
+            "One-hot labels: pass labels.argmax(axis=1)."
+        )
+    if count and labels.min() < 0:
+        raise ValueError(f"Labels must be class indices >= 0; got {int(labels.min())}.")
+    return labels.astype(np.int32)
 
 
 def _check_scaled(images):
@@ -325,6 +344,7 @@ def load_dataset(
     shuffle=True,
     seed=None,
     cache="auto",
+    labels=False,
 ):
     """Loads any supported data set as batches of float32 NHWC images in [-1, 1].
 
@@ -342,6 +362,11 @@ def load_dataset(
         seed: Seed of the shuffle.
         cache: For image folders, as in `image_folder`; arrays are in memory
             already.
+        labels: Also yield class labels, for conditional models: batches
+            become `(images, labels)` pairs and the data set's `class_names`
+            attribute names the classes. A folder needs one sub-folder per
+            class; IDX images need their labels file beside them; an .npz
+            needs a labels array.
 
     Returns:
         A `tf.data.Dataset` of float32 tensors `(batch_size, H, W, C)`; its
@@ -364,8 +389,14 @@ def load_dataset(
             shuffle=shuffle,
             seed=seed,
             cache=cache,
+            labels=labels,
         )
-    images, _ = load_arrays(spec)
+    images, found = load_arrays(spec)
+    if labels and found is None:
+        raise ValueError(
+            f"{os.fspath(spec)!r} holds no labels, which a conditional model needs. For IDX files put the "
+            "*-labels-idx1-ubyte(.gz) file beside the images; for .npz store a 'labels' (or 'y') array."
+        )
     return from_array(
         images,
         batch_size=batch_size,
@@ -373,6 +404,7 @@ def load_dataset(
         seed=seed,
         image_size=image_size,
         channels=channels,
+        labels=found if labels else None,
     )
 
 

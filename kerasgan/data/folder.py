@@ -60,6 +60,7 @@ def image_folder(
     seed=None,
     cache="auto",
     drop_remainder=True,
+    labels=False,
 ):
     """Reads a folder of images as batches of float32 NHWC images in [-1, 1].
 
@@ -82,6 +83,11 @@ def image_folder(
             available now.
         drop_remainder: Whether to drop the last, smaller batch, so every
             batch has `batch_size` images.
+        labels: Also yield class labels: each sub-folder of `path` is a
+            class (sorted by name, label 0, 1, ...), holding that class's
+            images at any depth. Batches become `(images, labels)` pairs with
+            int32 labels, and the data set's `class_names` attribute lists
+            the sub-folder names.
 
     Returns:
         A `tf.data.Dataset` of float32 tensors shaped
@@ -108,6 +114,7 @@ def image_folder(
             f"No image files ({', '.join(IMAGE_EXTENSIONS)}) found under {os.fspath(path)!r}, "
             "searching recursively; point to the folder that holds the images."
         )
+    class_names, file_labels = (_class_folders(path, files) if labels else (None, None))
 
     warned = set()
 
@@ -132,6 +139,8 @@ def image_folder(
             f"(first error: {reason}); check that they are valid PNG, JPEG or BMP files."
         )
     files = files[first_good:]
+    if file_labels is not None:
+        file_labels = file_labels[first_good:]
     if drop_remainder and len(files) < batch_size:
         raise ValueError(
             f"{os.fspath(path)!r} holds {len(files)} images, fewer than batch_size={batch_size}, "
@@ -148,30 +157,52 @@ def image_folder(
             return tf.zeros((0, 0, channels), tf.uint8)
         return image
 
-    def decode(file):
+    def decode(file, *label):
         # Decoding runs in Python (one call per file, once when cached) so a
         # bad file can be caught and named; graph-mode decoding can only crash
         # or drop it anonymously.
         image = tf.py_function(load, [file], tf.uint8)
         image.set_shape((None, None, channels))
-        return image
+        return (image, *label) if label else image
 
-    dataset = tf.data.Dataset.from_tensor_slices([os.fsencode(f) for f in files])
+    def decode_resized(image, label):
+        image = center_crop_resize(image, (height, width))
+        return (image, *label) if label else image
+
+    names = [os.fsencode(f) for f in files]
+    dataset = tf.data.Dataset.from_tensor_slices(names if file_labels is None else (names, file_labels))
     if shuffle and not cache:
         # Shuffling names before decoding gives a full permutation for the
         # price of a list of strings.
         dataset = dataset.shuffle(len(files), seed=seed)
     dataset = dataset.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.filter(lambda image: tf.size(image) > 0)
-    dataset = dataset.map(
-        lambda image: center_crop_resize(image, (height, width)),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    )
+    dataset = dataset.filter(lambda image, *label: tf.size(image) > 0)
+    dataset = dataset.map(lambda image, *label: decode_resized(image, label), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         dataset = dataset.cache()
         if shuffle:
             dataset = dataset.shuffle(len(files), seed=seed)
-    return finish_batches(dataset.batch(batch_size, drop_remainder=drop_remainder))
+    return finish_batches(dataset.batch(batch_size, drop_remainder=drop_remainder), class_names)
+
+
+def _class_folders(path, files):
+    """(class names, int32 label per file) for a folder with one sub-folder per class."""
+    root = os.path.abspath(os.fspath(path))
+    tops = [os.path.relpath(os.path.abspath(f), root).split(os.sep) for f in files]
+    loose = [os.path.join(*parts) for parts in tops if len(parts) == 1]
+    if loose:
+        raise ValueError(
+            f"Labels are read from class sub-folders, but {os.fspath(path)!r} holds {len(loose)} image(s) directly "
+            f"(e.g. {loose[0]!r}). Put every image in a sub-folder named after its class (cats/, dogs/, ...)."
+        )
+    class_names = sorted({parts[0] for parts in tops})
+    if len(class_names) < 2:
+        raise ValueError(
+            f"{os.fspath(path)!r} has one class folder ({class_names[0]!r}); a conditional model needs at least "
+            "two classes, one sub-folder each."
+        )
+    index = {name: i for i, name in enumerate(class_names)}
+    return class_names, [index[parts[0]] for parts in tops]
 
 
 def _decode_file(file, channels):
@@ -227,18 +258,24 @@ def center_crop_resize(images, size):
     return tf.cast(resized, images.dtype)
 
 
-def finish_batches(dataset):
-    """Maps batches of uint8 (or already scaled float) images to float32 [-1, 1] and prefetches."""
+def finish_batches(dataset, class_names=None):
+    """Maps batches of uint8 (or already scaled float) images to float32 [-1, 1] and prefetches.
+
+    With `class_names` (labelled data) they are set as the returned data set's
+    `class_names` attribute, and labels become int32.
+    """
 
     def to_float(images, *labels):
         if images.dtype == tf.uint8:
             images = tf.cast(images, tf.float32) / 127.5 - 1.0
         else:
             images = tf.cast(images, tf.float32)
-        return (images, *labels) if labels else images
+        return (images, *(tf.cast(y, tf.int32) for y in labels)) if labels else images
 
-    dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    if class_names is not None:
+        dataset.class_names = list(class_names)
+    return dataset
 
 
 def check_image_size(image_size):

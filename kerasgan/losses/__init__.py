@@ -10,6 +10,7 @@ discriminator as a callable and differentiate it with a tape.
 """
 
 from kerasgan.losses import penalties
+from kerasgan.losses.auxiliary import categorical_code_loss, class_loss, continuous_code_loss
 from kerasgan.losses.adversarial import (
     LOSSES,
     binary_crossentropy_from_logits,
@@ -35,6 +36,9 @@ from kerasgan.losses.penalties import dragan_penalty, gradient_penalty, r1_penal
 __all__ = [
     "LOSSES",
     "binary_crossentropy_from_logits",
+    "categorical_code_loss",
+    "class_loss",
+    "continuous_code_loss",
     "discriminator_loss",
     "dragan_penalty",
     "feature_matching_loss",

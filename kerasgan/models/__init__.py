@@ -1,5 +1,6 @@
 """GAN algorithms: `keras.Model` subclasses trained with compile() / fit()."""
 
+from kerasgan.models.conditional import ACGAN, ConditionalGAN, InfoGAN
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.models.divergences import LSGAN, HingeGAN, RaGAN
 from kerasgan.models.gan import GAN
@@ -14,6 +15,9 @@ MODELS = {
     "lsgan": LSGAN,
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
+    "cgan": ConditionalGAN,
+    "acgan": ACGAN,
+    "infogan": InfoGAN,
 }
 
-__all__ = ["DCGAN", "GAN", "HingeGAN", "LSGAN", "MODELS", "RaGAN", "WGAN", "WGANGP"]
+__all__ = ["ACGAN", "ConditionalGAN", "DCGAN", "GAN", "HingeGAN", "InfoGAN", "LSGAN", "MODELS", "RaGAN", "WGAN", "WGANGP"]

@@ -11,6 +11,10 @@ Variants change the procedure through small hooks instead of copying
   need them, the relativistic ones);
 - `discriminator_terms(real, fake, condition)`: extra named terms (a gradient
   penalty, ...) added to the discriminator loss and logged under their names;
+- `split_discriminator_output(outputs)`, `discriminator_auxiliary_terms(...)`
+  and `generator_auxiliary_terms(...)`: for discriminators with extra heads
+  (ACGAN's classifier, InfoGAN's Q network), the extra outputs and the named
+  terms they add to each network's loss;
 - `after_discriminator_update()`: e.g. WGAN's weight clipping;
 - `d_steps`: discriminator updates per generator update;
 - `default_optimizers()`: the paper's optimizers, used by a bare `compile()`.
@@ -191,7 +195,7 @@ class GAN(keras.Model):
         self._discriminator_features = None
         if self.feature_matching:
             self._discriminator_features = keras.Model(
-                self.discriminator.inputs, self.discriminator.layers[-2].output, name="discriminator_features"
+                self.discriminator.inputs, _last_hidden_layer(self.discriminator), name="discriminator_features"
             )
         self._history = {}
         if self.historical_averaging:
@@ -216,6 +220,17 @@ class GAN(keras.Model):
         self._trackers = {}
         self.built = True
 
+    #: whether fit() takes (images, labels) batches (ConditionalGAN, ACGAN)
+    uses_labels = False
+    #: number of inputs of each network (conditional models also feed labels)
+    generator_input_count = 1
+    discriminator_input_count = 1
+
+    @property
+    def generator_latent_size(self):
+        """Length of the latent vector the generator takes (InfoGAN appends its codes to z)."""
+        return self.latent_dim
+
     @classmethod
     def for_images(cls, image_shape, latent_dim=100, **kwargs):
         """The variant with its default networks built for `image_shape` (H, W, C)."""
@@ -231,10 +246,19 @@ class GAN(keras.Model):
         return mlp_discriminator(self.image_shape)
 
     def _check_networks(self):
-        g_in, g_out = self.generator.input_shape, self.generator.output_shape
-        if tuple(g_in[1:]) != (self.latent_dim,):
+        g_out = self.generator.output_shape
+        if isinstance(g_out, list) or len(self.generator.inputs) != self.generator_input_count:
             raise ValueError(
-                f"The generator takes inputs of shape {g_in[1:]} but latent_dim={self.latent_dim}; "
+                f"{type(self).__name__} needs a generator with {self.generator_input_count} input(s) and one output; "
+                f"this one has {len(self.generator.inputs)} input(s) and "
+                f"{len(g_out) if isinstance(g_out, list) else 1} output(s). A generator that takes class labels "
+                "belongs to ConditionalGAN or ACGAN."
+            )
+        g_in = tuple(self.generator.inputs[0].shape[1:])
+        if g_in != (self.generator_latent_size,):
+            raise ValueError(
+                f"The generator takes latents of shape {g_in} but {type(self).__name__} feeds it "
+                f"{self.generator_latent_size} numbers (latent_dim={self.latent_dim}); "
                 "pass the latent_dim the generator was built for."
             )
         if tuple(g_out[1:]) != self.image_shape:
@@ -242,7 +266,12 @@ class GAN(keras.Model):
                 f"The generator outputs images of shape {g_out[1:]} but image_shape={self.image_shape}; "
                 "pass the image_shape the generator was built for."
             )
-        d_in = self.discriminator.input_shape
+        if len(self.discriminator.inputs) != self.discriminator_input_count:
+            raise ValueError(
+                f"{type(self).__name__} needs a discriminator with {self.discriminator_input_count} input(s); "
+                f"this one has {len(self.discriminator.inputs)}."
+            )
+        d_in = self.discriminator.inputs[0].shape
         if tuple(d_in[1:]) != self.image_shape:
             raise ValueError(
                 f"The discriminator takes inputs of shape {d_in[1:]} but the generator makes {self.image_shape}."
@@ -296,7 +325,7 @@ class GAN(keras.Model):
                 "d_acc_real",
                 "d_acc_fake",
                 *self.discriminator_term_names(),
-                *(("hist_g",) if self.historical_averaging else ()),
+                *self.generator_term_names(),
             )
         }
 
@@ -393,10 +422,27 @@ class GAN(keras.Model):
         names = tuple(name for name, weight in enabled if weight)
         return names + (("hist_d",) if self.historical_averaging else ())
 
+    def generator_term_names(self):
+        """Names of the extra terms of the generator's loss (each gets a logged tracker)."""
+        return ("hist_g",) if self.historical_averaging else ()
+
+    def split_discriminator_output(self, outputs):
+        """(adversarial logits, auxiliary outputs or None) from what the discriminator returns."""
+        return outputs, None
+
+    def discriminator_auxiliary_terms(self, real_aux, fake_aux, condition, latents):
+        """Named terms the discriminator's auxiliary outputs add to its loss (ACGAN, InfoGAN)."""
+        return {}
+
+    def generator_auxiliary_terms(self, fake_aux, condition, latents):
+        """Named terms the discriminator's auxiliary outputs on fakes add to the generator's loss."""
+        return {}
+
     def discriminator_terms(self, real_images, fake_images, condition):
         """Extra named scalars added to the discriminator loss: the enabled penalties, weighted."""
         def critic(images):
-            return self.discriminator(self.discriminator_inputs(images, condition), training=True)
+            outputs = self.discriminator(self.discriminator_inputs(images, condition), training=True)
+            return self.split_discriminator_output(outputs)[0]
 
         terms = {}
         batch = ops.shape(real_images)[0]
@@ -457,18 +503,25 @@ class GAN(keras.Model):
 
     # ------------------------------------------------------------------ training
     def train_step(self, data):
-        real, condition = self.unpack_batch(data)
-        real = self._check_images(real)
-        self._input_range.assign(ops.stack([ops.min(real), ops.max(real)]))
-        # One fit() step is one iteration of Algorithm 1's outer loop: with
-        # d_steps = k the batch is split into k minibatches, each a fresh real
-        # sample for one discriminator update; the last one's fakes then serve
-        # the generator update. (No tf.cond: a synchronization point such as an
-        # optimizer update inside control flow fails under tf.distribute.)
-        reals = self._split(real)
-        conditions = self._split(condition) if condition is not None else [None] * self.d_steps
-        for i in range(self.d_steps):
-            self._step(reals[i], conditions[i], update_generator=i == self.d_steps - 1)
+        # Every op of the step waits for the batch. Keras ends an epoch over a
+        # data set of unknown length (an image folder) by calling the step
+        # once more and catching the end of the data; without this, the ops
+        # that do not read the batch (latent sampling, the optimizers' step
+        # counters) ran in that phantom step, so each epoch advanced the
+        # random stream and the step counts by one step too many.
+        with tf.control_dependencies(tf.nest.flatten(data)):
+            real, condition = self.unpack_batch(data)
+            real = self._check_images(real)
+            self._input_range.assign(ops.stack([ops.min(real), ops.max(real)]))
+            # One fit() step is one iteration of Algorithm 1's outer loop: with
+            # d_steps = k the batch is split into k minibatches, each a fresh real
+            # sample for one discriminator update; the last one's fakes then serve
+            # the generator update. (No tf.cond: a synchronization point such as an
+            # optimizer update inside control flow fails under tf.distribute.)
+            reals = self._split(real)
+            conditions = self._split(condition) if condition is not None else [None] * self.d_steps
+            for i in range(self.d_steps):
+                self._step(reals[i], conditions[i], update_generator=i == self.d_steps - 1)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 
     def _check_batch_size(self, batch_size):
@@ -496,13 +549,14 @@ class GAN(keras.Model):
 
     def _step(self, real, condition, update_generator):
         batch_size = ops.shape(real)[0]
-        g_inputs = self.generator_inputs(self.sample_latents(batch_size), condition)
+        latents = self.sample_latents(batch_size)
+        g_inputs = self.generator_inputs(latents, condition)
         # The fakes are generated once; the generator's tape stays open so the
         # same forward pass serves its own update after the discriminator's.
         g_tape = tf.GradientTape() if update_generator else None
         with g_tape or contextlib.nullcontext():
             fake = self.generator(g_inputs, training=True)
-        self._update_discriminator(real, fake, condition)
+        self._update_discriminator(real, fake, condition, latents)
         if update_generator:
             with g_tape:
                 if self.feature_matching:
@@ -511,33 +565,45 @@ class GAN(keras.Model):
                         features(self._discriminator_view(real, condition), training=True),
                         features(self._discriminator_view(fake, condition), training=True),
                     )
+                    terms = {}
                 else:
-                    fake_logits = self.discriminator(self._discriminator_view(fake, condition), training=True)
+                    fake_logits, fake_aux = self._discriminate(fake, condition)
                     real_logits = None
                     if self.generator_loss_needs_real:
-                        real_logits = self.discriminator(self._discriminator_view(real, condition), training=True)
+                        real_logits, _ = self._discriminate(real, condition)
                     g_loss = self.generator_loss(fake_logits, real_logits)
-                history = self._historical_term("g") if self._history else None
-                total = g_loss if history is None else g_loss + history
+                    terms = self.generator_auxiliary_terms(fake_aux, condition, latents)
+                if self._history:
+                    terms["hist_g"] = self._historical_term("g")
+                total = g_loss + sum(terms.values()) if terms else g_loss
             self._apply(g_tape, total, self.generator, self.g_optimizer)
             self._update_history("g")
             self._trackers["g_loss"].update_state(g_loss)
-            if history is not None:
-                self._trackers["hist_g"].update_state(history)
+            for name, value in terms.items():
+                self._trackers[name].update_state(value)
             if self.generator_ema is not None:
                 self._update_ema()
+
+    def _discriminate(self, images, condition):
+        """(logits, auxiliary outputs) of the discriminator in training mode on what it sees of `images`."""
+        return self.split_discriminator_output(
+            self.discriminator(self._discriminator_view(images, condition), training=True)
+        )
 
     def _update_ema(self):
         decay = self.ema_decay
         for average, weight in zip(self.generator_ema.weights, self.generator.weights):
             average.assign(decay * average + (1.0 - decay) * ops.cast(weight, average.dtype))
 
-    def _update_discriminator(self, real, fake, condition):
+    def _update_discriminator(self, real, fake, condition, latents):
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(self._discriminator_view(real, condition), training=True)
-            fake_logits = self.discriminator(self._discriminator_view(fake, condition), training=True)
+            real_logits, real_aux = self._discriminate(real, condition)
+            fake_logits, fake_aux = self._discriminate(fake, condition)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
-            terms = self.discriminator_terms(real, fake, condition)
+            terms = {
+                **self.discriminator_terms(real, fake, condition),
+                **self.discriminator_auxiliary_terms(real_aux, fake_aux, condition, latents),
+            }
             total = d_loss + sum(terms.values()) if terms else d_loss
         self._apply(tape, total, self.discriminator, self.d_optimizer)
         self.after_discriminator_update()
@@ -624,21 +690,43 @@ class GAN(keras.Model):
             seed: seed for the latents drawn when `latents` is None.
             batch_size: images generated per forward pass.
         """
+        latents = self._latents_for(n, latents, seed)
+        return self._generate(latents, None, batch_size, use_ema)
+
+    def _latents_for(self, n, latents, seed):
+        """`latents` checked, or `n` latents drawn from N(0, I) with a numpy RNG seeded by `seed`."""
         if latents is None:
             if n is None:
                 raise ValueError("generate() needs the number of images n or explicit latents.")
-            latents = np.random.default_rng(seed).standard_normal((int(n), self.latent_dim)).astype("float32")
+            latents = np.random.default_rng(seed).standard_normal((int(n), self.latent_dim))
         latents = np.asarray(latents, dtype="float32")
         if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
             raise ValueError(f"latents must have shape (n, {self.latent_dim}); got {latents.shape}.")
+        if n is not None and len(latents) != n:
+            raise ValueError(f"Got n={n} but {len(latents)} latents; pass one or the other.")
+        return latents
+
+    def _generate(self, latents, condition, batch_size, use_ema):
+        """Images from numpy `latents` and per-sample `condition` (or None), `batch_size` at a time."""
         generator = self.generator_ema if use_ema and self.generator_ema is not None else self.generator
-        chunks = [
-            keras.ops.convert_to_numpy(generator(latents[i : i + batch_size], training=False))
-            for i in range(0, len(latents), batch_size)
-        ]
+        chunks = []
+        for i in range(0, len(latents), batch_size):
+            part = None if condition is None else ops.convert_to_tensor(condition[i : i + batch_size])
+            inputs = self.generator_inputs(ops.convert_to_tensor(latents[i : i + batch_size]), part)
+            chunks.append(keras.ops.convert_to_numpy(generator(inputs, training=False)))
         if not chunks:
             return np.zeros((0, *self.image_shape), "float32")
         return np.concatenate(chunks).astype("float32")
+
+    def check_labels_seen(self):
+        """Raises a clear error when fit() was fed labels the model cannot take (conditional models)."""
+
+    def grid_samples(self, latents):
+        """(images, columns) of a training-progress grid from fixed `latents`; columns None: near-square.
+
+        `ImageGrid` calls this; conditional models lay out one row per class.
+        """
+        return self.generate(latents=latents), None
 
     # ------------------------------------------------------------------ saving
     def _own_state(self):
@@ -703,13 +791,33 @@ class GAN(keras.Model):
         return cls(**config)
 
 
+def _last_hidden_layer(discriminator):
+    """The features the logit is computed from: the input of the layer named "logit", else of the last layer."""
+    try:
+        return discriminator.get_layer("logit").input
+    except ValueError:
+        if len(discriminator.outputs) != 1:
+            raise ValueError(
+                "feature_matching needs to find the discriminator's last hidden layer: name its logit layer 'logit'."
+            ) from None
+        return discriminator.layers[-2].output
+
+
 class _InputRangeCheck(keras.callbacks.Callback):
-    """Stops fit() after its first step when the real images are not in [-1, 1]."""
+    """Stops fit() after its first step when the real images are not in [-1, 1], or a label is out of range.
+
+    Labels are checked again at every epoch's end (the model records the
+    extreme labels of every batch).
+    """
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.check_labels_seen()
 
     def on_train_batch_end(self, batch, logs=None):
         if getattr(self, "_done", False):
             return
         self._done = True
+        self.model.check_labels_seen()
         low, high = (float(v) for v in keras.ops.convert_to_numpy(self.model._input_range))
         if low < -1.001 or high > 1.001:
             self.model.stop_training = True

@@ -4,17 +4,32 @@ They know nothing about losses or training.
 """
 
 from kerasgan.networks.classifier import small_classifier
-from kerasgan.networks.dcgan import dcgan_discriminator, dcgan_generator, dcgan_depth
-from kerasgan.networks.layers import Maxout, MinibatchDiscrimination, MinibatchStdDev
+from kerasgan.networks.conditional import auxiliary_discriminator, conditional_discriminator, conditional_generator
+from kerasgan.networks.dcgan import (
+    dcgan_depth,
+    dcgan_discriminator,
+    dcgan_discriminator_features,
+    dcgan_generator,
+    dcgan_generator_body,
+    dense_output,
+)
+from kerasgan.networks.layers import LabelEncoding, Maxout, MinibatchDiscrimination, MinibatchStdDev
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
 
 __all__ = [
+    "LabelEncoding",
     "Maxout",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
+    "auxiliary_discriminator",
+    "conditional_discriminator",
+    "conditional_generator",
     "dcgan_depth",
     "dcgan_discriminator",
+    "dcgan_discriminator_features",
     "dcgan_generator",
+    "dcgan_generator_body",
+    "dense_output",
     "mlp_discriminator",
     "mlp_generator",
     "small_classifier",

@@ -69,13 +69,22 @@ def dcgan_generator(latent_dim=100, image_shape=(64, 64, 3), base_filters=64, ke
     At 64×64×3 with base_filters=64: 4×4×512 → 8×8×256 → 16×16×128 → 32×32×64 → 64×64×3.
     """
     _check_square(image_shape)
+    z = keras.Input((latent_dim,), name="latents")
+    return keras.Model(z, dcgan_generator_body(z, image_shape, base_filters, kernel_size), name=name)
+
+
+def dcgan_generator_body(x, image_shape, base_filters=64, kernel_size=4):
+    """The DCGAN generator's layers applied to a symbolic input vector `x`; returns the image tensor.
+
+    For builders that feed the generator something else than bare latents
+    (a conditional generator joins a label embedding to them).
+    """
+    _check_square(image_shape)
     size, _, channels = image_shape
     depth = dcgan_depth(size)
     start = size // 2**depth
     filters = base_filters * 2 ** (depth - 1)
-
-    z = keras.Input((latent_dim,), name="latents")
-    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_init())(z)
+    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_init())(x)
     x = keras.layers.Reshape((start, start, filters))(x)
     x = keras.layers.ReLU()(_batch_norm()(x))
     for _ in range(depth - 1):
@@ -85,8 +94,7 @@ def dcgan_generator(latent_dim=100, image_shape=(64, 64, 3), base_filters=64, ke
         )(x)
         x = keras.layers.ReLU()(_batch_norm()(x))
     x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", kernel_initializer=_init())(x)
-    image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
-    return keras.Model(z, image, name=name)
+    return keras.layers.Activation("tanh", dtype="float32", name="image")(x)
 
 
 _NORMALIZATIONS = ("batch", "layer", "none")
@@ -158,6 +166,32 @@ def dcgan_discriminator(
         Karras et al. 2018, https://arxiv.org/abs/1710.10196 (minibatch standard deviation);
         Salimans et al. 2016, https://arxiv.org/abs/1606.03498 (minibatch discrimination).
     """
+    _check_square(image_shape)
+    image = keras.Input(tuple(image_shape), name="images")
+    features = dcgan_discriminator_features(
+        image, base_filters, kernel_size, normalization, spectral_norm, minibatch_std, minibatch_discrimination
+    )
+    logit = dense_output(features, 1, spectral_norm=spectral_norm, use_bias=logit_bias, name="logit")
+    return keras.Model(image, logit, name=name)
+
+
+def dcgan_discriminator_features(
+    x,
+    base_filters=64,
+    kernel_size=4,
+    normalization=None,
+    spectral_norm=False,
+    minibatch_std=False,
+    minibatch_discrimination=False,
+):
+    """The DCGAN discriminator's layers up to its last hidden layer, applied to a symbolic image tensor `x`.
+
+    Returns the flat feature tensor the logit is computed from (what feature
+    matching compares, and what auxiliary heads such as ACGAN's classifier or
+    InfoGAN's Q network share). `x` may have any number of channels (a
+    conditional discriminator appends label maps); its side sets the depth.
+    See `dcgan_discriminator` for the arguments.
+    """
     if normalization is None:
         normalization = "none" if spectral_norm else "batch"
     if normalization not in _NORMALIZATIONS:
@@ -165,14 +199,11 @@ def dcgan_discriminator(
             f"Unknown discriminator normalization={normalization!r}; use one of {', '.join(map(repr, _NORMALIZATIONS))} "
             "('layer' or 'none' for a WGAN-GP critic, 'none' with spectral_norm=True for SNGAN)."
         )
-    _check_square(image_shape)
-    depth = dcgan_depth(image_shape[0])
+    depth = dcgan_depth(x.shape[1])
 
     def wrap(layer):
         return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
 
-    image = keras.Input(tuple(image_shape), name="images")
-    x = image
     for i in range(depth):
         normalized = i > 0 and normalization != "none"
         x = wrap(
@@ -189,10 +220,13 @@ def dcgan_discriminator(
     x = keras.layers.Flatten()(x)
     if minibatch_discrimination:
         x = MinibatchDiscrimination(name="minibatch_discrimination")(x)
+    return x
+
+
+def dense_output(x, units, spectral_norm=False, use_bias=True, name=None):
+    """A float32 Dense output layer (a logit, class logits, ...), spectrally normalized when asked."""
     if spectral_norm:
-        # the wrapper casts its output to its input's dtype: float32 on both keeps the logit float32
-        dense = keras.layers.Dense(1, use_bias=logit_bias, kernel_initializer=_init(), dtype="float32")
-        logit = keras.layers.SpectralNormalization(dense, dtype="float32", name="logit")(x)
-    else:
-        logit = keras.layers.Dense(1, use_bias=logit_bias, kernel_initializer=_init(), dtype="float32", name="logit")(x)
-    return keras.Model(image, logit, name=name)
+        # the wrapper casts its output to its input's dtype: float32 on both keeps the output float32
+        dense = keras.layers.Dense(units, use_bias=use_bias, kernel_initializer=_init(), dtype="float32")
+        return keras.layers.SpectralNormalization(dense, dtype="float32", name=name)(x)
+    return keras.layers.Dense(units, use_bias=use_bias, kernel_initializer=_init(), dtype="float32", name=name)(x)

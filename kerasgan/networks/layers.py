@@ -191,3 +191,64 @@ class MinibatchDiscrimination(keras.layers.Layer):
             "kernel_dim": self.kernel_dim,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class LabelEncoding(keras.layers.Layer):
+    """Integer class labels to vectors: one-hot, or a learned embedding.
+
+    With `embedding_dim` None the output is the one-hot vector of each label;
+    otherwise it is a learned `embedding_dim`-vector per class (an embedding
+    table, computed as one-hot × table). A label outside [0, num_classes)
+    encodes to zeros instead of failing on one device and passing silently on
+    another; the conditional models check the labels they are fed and say so.
+
+    Args:
+        num_classes: number of classes K.
+        embedding_dim: size of the learned embedding, or None for one-hot.
+        map_size: if given as (height, width), the vector is broadcast to a
+            (height, width, dim) map, to be concatenated to image channels.
+    """
+
+    def __init__(self, num_classes, embedding_dim=None, map_size=None, embeddings_initializer="uniform", **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = int(num_classes)
+        if self.num_classes < 2:
+            raise ValueError(f"LabelEncoding needs num_classes >= 2; got {num_classes}.")
+        self.embedding_dim = None if embedding_dim is None else int(embedding_dim)
+        self.map_size = None if map_size is None else tuple(int(s) for s in map_size)
+        self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
+
+    @property
+    def output_dim(self):
+        return self.num_classes if self.embedding_dim is None else self.embedding_dim
+
+    def build(self, input_shape):
+        if self.embedding_dim is not None:
+            self.embeddings = self.add_weight(
+                shape=(self.num_classes, self.embedding_dim), initializer=self.embeddings_initializer, name="embeddings"
+            )
+
+    def call(self, labels):
+        labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+        vectors = ops.one_hot(labels, self.num_classes, dtype=self.compute_dtype)
+        if self.embedding_dim is not None:
+            vectors = ops.matmul(vectors, ops.cast(self.embeddings, self.compute_dtype))
+        if self.map_size is not None:
+            height, width = self.map_size
+            vectors = ops.tile(ops.reshape(vectors, (-1, 1, 1, self.output_dim)), (1, height, width, 1))
+        return vectors
+
+    def compute_output_shape(self, input_shape):
+        if self.map_size is not None:
+            return (input_shape[0], *self.map_size, self.output_dim)
+        return (input_shape[0], self.output_dim)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_classes": self.num_classes,
+            "embedding_dim": self.embedding_dim,
+            "map_size": None if self.map_size is None else list(self.map_size),
+            "embeddings_initializer": keras.initializers.serialize(self.embeddings_initializer),
+        }
