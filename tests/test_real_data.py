@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import kerasgan
+from mnist_yardstick import mnist_and_classifier
 
 pytestmark = pytest.mark.slow
 
@@ -15,20 +16,9 @@ DCGAN_STEPS, DCGAN_MAX_SECONDS = 4000, 290  # ~2 min here; the issue allows at m
 WGAN_GP_STEPS, WGAN_GP_MAX_SECONDS = 4000, 600  # ~5 min here
 
 
-def _mnist_classifier(images, labels):
-    classifier = kerasgan.networks.small_classifier((28, 28, 1), 10)
-    classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    classifier.fit(images, labels, epochs=3, batch_size=128, verbose=0)
-    return classifier
-
-
 def test_dcgan_learns_mnist_digits_a_classifier_recognizes(shared_data):
     mnist = shared_data("mnist")
-    images, labels = kerasgan.data.mnist_idx(mnist / "t10k-images-idx3-ubyte.gz")
-    real = images.astype("float32") / 127.5 - 1.0
-    classifier = _mnist_classifier(real, labels)
-    # the yardstick itself must work: it recognizes real digits
-    assert kerasgan.metrics.classifier_scores(classifier, real[:1000])["mean_confidence"] > 0.9
+    _, _, classifier = mnist_and_classifier(mnist)
 
     keras.utils.set_random_seed(0)
     dataset = kerasgan.data.load_dataset(mnist, batch_size=64, seed=0)
@@ -48,9 +38,7 @@ def test_dcgan_learns_mnist_digits_a_classifier_recognizes(shared_data):
 def test_wgan_gp_learns_digits_and_its_loss_tracks_quality(shared_data):
     """WGAN-GP on MNIST; the critic's Wasserstein estimate should fall as quality rises."""
     mnist = shared_data("mnist")
-    images, labels = kerasgan.data.mnist_idx(mnist / "t10k-images-idx3-ubyte.gz")
-    real = images.astype("float32") / 127.5 - 1.0
-    classifier = _mnist_classifier(real, labels)
+    _, _, classifier = mnist_and_classifier(mnist)
 
     keras.utils.set_random_seed(0)
     # The paper's λ = 10 and 5 critic steps; a CPU-minutes budget gets about

@@ -359,6 +359,16 @@ class InfoGAN(DCGAN):
         if self.feature_matching:
             raise ValueError("InfoGAN does not support feature_matching: its generator loss has the Q term as well.")
 
+    def default_optimizers(self):
+        """The paper's: Adam with a learning rate of 2e-4 for D (and Q) and 1e-3 for G, β1 = 0.5.
+
+        Measured on MNIST (tests/test_conditional_real_data.py): with 2e-4 for
+        both the generator learns to hide the code in a detail Q can read, and
+        the categorical code's NMI with the digit stays near 0.04 after 2,500
+        steps; with the paper's rates it rises.
+        """
+        return keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5)
+
     @property
     def code_dim(self):
         """Numbers the codes add to the generator's input: Σ categories + continuous codes."""
