@@ -133,6 +133,8 @@ class Evaluator:
                           "directions": 512, "unit": "1e-3"}
         if "pr" in self.metrics:
             out["pr"] = {"k": self.pr_k, "features": self.keep}
+        if self.real_stats is not None:
+            out["real_images"] = self.real_stats.count
         if self.cache_path:
             out["real_statistics_cache"] = self.cache_path
         return out
