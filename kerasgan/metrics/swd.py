@@ -22,14 +22,17 @@ _BINOMIAL = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 
 
 def _blur(x):
-    """Separable 5×5 binomial filter on NHWC arrays, mirrored borders."""
-    for axis in (1, 2):
-        pad = [(0, 0)] * 4
-        pad[axis] = (2, 2)
-        padded = np.pad(x, pad, mode="reflect" if x.shape[axis] > 2 else "edge")
-        size = x.shape[axis]
-        x = sum(w * np.take(padded, np.arange(k, k + size), axis=axis) for k, w in enumerate(_BINOMIAL))
-    return x
+    """Separable 5×5 binomial filter on NHWC float32 arrays, mirrored borders (a TF depthwise convolution)."""
+    import tensorflow as tf
+
+    x = np.asarray(x, np.float32)
+    if min(x.shape[1:3]) <= 2:  # too small to mirror 2 pixels: repeat the edge instead
+        padded = np.pad(x, [(0, 0), (2, 2), (2, 2), (0, 0)], mode="edge")
+    else:
+        padded = tf.pad(x, [[0, 0], [2, 2], [2, 2], [0, 0]], mode="REFLECT")
+    kernel = np.outer(_BINOMIAL, _BINOMIAL).astype(np.float32)[:, :, None, None]
+    kernel = np.repeat(kernel, x.shape[-1], axis=2)
+    return tf.nn.depthwise_conv2d(padded, kernel, [1, 1, 1, 1], "VALID").numpy()
 
 
 def _pyr_down(x):
@@ -48,7 +51,7 @@ def laplacian_pyramid(images, levels):
     The last level is the remaining Gaussian (low-pass) image, so the levels
     sum back to the images when upsampled.
     """
-    current = np.asarray(images, np.float64)
+    current = np.asarray(images, np.float32)
     pyramid = []
     for _ in range(levels - 1):
         down = _pyr_down(current)
@@ -151,7 +154,8 @@ def sliced_wasserstein(a, b, dir_repeats=4, dirs_per_repeat=128, seed=0):
     for _ in range(int(dir_repeats)):
         dirs = rng.standard_normal((a.shape[1], int(dirs_per_repeat))).astype(np.float32)
         dirs /= np.linalg.norm(dirs, axis=0, keepdims=True)
-        pa, pb = np.sort(a @ dirs, axis=0), np.sort(b @ dirs, axis=0)
+        # (directions, n): each projection sorted along contiguous memory
+        pa, pb = np.sort(dirs.T @ a.T, axis=1), np.sort(dirs.T @ b.T, axis=1)
         distances.append(np.abs(pa - pb).mean(dtype=np.float64))
     return float(np.mean(distances))
 
