@@ -385,3 +385,29 @@ def test_inception_v3_wrapper_gives_pool_features_and_probabilities_without_down
     assert extractor.input_size == (299, 299) and extractor.input_range == (-1.0, 1.0)
     with pytest.raises(ValueError, match="existing weights file"):
         metrics.inception_v3(weights="/no/such/inception.weights.h5")
+
+
+@keras.saving.register_keras_serializable(package="kerasgan_tests")
+class _RawPixelFeatures(keras.Model):
+    """A subclassed extractor that says in its config that it wants 0-255 pixels."""
+
+    def __init__(self, input_range=(0, 255), **kwargs):
+        super().__init__(**kwargs)
+        self.input_range = tuple(input_range)
+        self.pool = keras.layers.GlobalAveragePooling2D()
+
+    def call(self, x):
+        return self.pool(x)
+
+    def get_config(self):
+        return {"input_range": list(self.input_range)}
+
+
+def test_an_extractor_config_can_ask_for_another_input_range(tmp_path):
+    model = _RawPixelFeatures()
+    model(np.zeros((1, 4, 4, 1), "float32"))
+    model.save(tmp_path / "raw.keras")
+    extractor = metrics.as_extractor(str(tmp_path / "raw.keras"))
+    assert extractor.input_range == (0.0, 255.0) and extractor.input_size is None
+    images = np.stack([np.full((4, 4, 1), -1.0), np.full((4, 4, 1), 0.0)]).astype("float32")
+    np.testing.assert_allclose(extractor.features(images), [[0.0], [127.5]])

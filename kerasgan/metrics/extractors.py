@@ -8,9 +8,10 @@ The input convention: images reach the extractor's model
 - with 3 channels when the model wants 3 and the images are grayscale (the
   gray channel is repeated); other channel mismatches are an error;
 - in the [-1, 1] range the generators produce, unless the model's config
-  (`model.get_config()`) has an `"input_range": [low, high]` entry, or an
-  `input_range` is passed, in which case [-1, 1] is mapped linearly onto it
-  (e.g. `(0, 255)` for a network trained on raw pixels).
+  (`model.get_config()`, e.g. of a subclassed model saved to `.keras`) has
+  an `"input_range": [low, high]` entry, or an `input_range` is passed, in
+  which case [-1, 1] is mapped linearly onto it (e.g. `(0, 255)` for a
+  network trained on raw pixels).
 
 The model outputs either one tensor (n, d), used as features (and as class
 probabilities when its rows are non-negative and sum to 1), or a dict with
@@ -43,7 +44,10 @@ class Extractor:
     def __init__(self, model, input_range=None, batch_size=64, name=None):
         if not isinstance(model, keras.Model):
             raise TypeError(f"An extractor wraps a keras.Model; got {type(model).__name__}.")
-        shape = model.input_shape
+        try:
+            shape = model.input_shape
+        except AttributeError:  # a subclassed model: no declared input, images pass at their own size
+            shape = (None, None, None, None)
         if isinstance(shape, list) or len(shape) != 4:
             raise ValueError(
                 f"The extractor must take one NHWC image input; its input shape is {shape}. "
