@@ -81,6 +81,15 @@ def test_running_statistics_match_numpy_and_survive_a_round_trip():
         stats.update(np.zeros((2, 3)))
 
 
+def test_running_covariance_survives_a_large_mean():
+    # E[xxᵀ] - μμᵀ in float64 would lose most digits here: mean 1e4, spread 1e-2
+    x = 1e4 + 1e-2 * np.random.default_rng(3).standard_normal((1000, 3))
+    stats = metrics.GaussianStats()
+    for chunk in np.array_split(x, 10):
+        stats.update(chunk)
+    np.testing.assert_allclose(stats.covariance, np.cov(x, rowvar=False), rtol=1e-6, atol=1e-12)
+
+
 def test_trace_sqrt_product_handles_singular_covariances():
     linalg = pytest.importorskip("scipy.linalg")
     rng = np.random.default_rng(3)

@@ -23,7 +23,7 @@ from kerasgan.metrics.swd import PatchDescriptors, iterate_batches, sliced_wasse
 
 METRICS = ("fid", "kid", "is", "swd", "pr")
 _FEATURE_METRICS = {"fid", "kid", "pr"}
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def parse_metrics(metrics):

@@ -16,7 +16,9 @@ class GaussianStats:
 
     Holds the count, the sum and the sum of outer products, so memory is
     `O(d²)` whatever the number of samples, and the result does not depend on
-    how the samples were split into batches.
+    how the samples were split into batches. The sums are taken around the
+    first batch's mean, so features with a large mean and a small spread do
+    not lose their covariance to cancellation.
 
     Args:
         keep: also keep the first `keep` feature vectors (float32) in
@@ -36,6 +38,7 @@ class GaussianStats:
         self.count = 0
         self._sum = None
         self._outer = None
+        self._shift = None
         self._kept = []
         self._kept_count = 0
 
@@ -44,14 +47,16 @@ class GaussianStats:
         x = np.asarray(features, dtype=np.float64)
         if x.ndim != 2:
             raise ValueError(f"Features must have shape (n, d); got {x.shape}.")
+        if not np.isfinite(x).all():
+            raise ValueError("Features contain NaN or infinity (a diverged generator?); they cannot be scored.")
         if self._sum is None:
+            self._shift = x.mean(axis=0) if len(x) else np.zeros(x.shape[1])
             self._sum = np.zeros(x.shape[1])
             self._outer = np.zeros((x.shape[1], x.shape[1]))
         elif x.shape[1] != self._sum.shape[0]:
             raise ValueError(f"Features of size {x.shape[1]} added to statistics of size {self._sum.shape[0]}.")
-        if not np.isfinite(x).all():
-            raise ValueError("Features contain NaN or infinity (a diverged generator?); they cannot be scored.")
         self.count += len(x)
+        x = x - self._shift
         self._sum += x.sum(axis=0)
         self._outer += x.T @ x
         if self._kept_count < self.keep:
@@ -67,14 +72,14 @@ class GaussianStats:
     @property
     def mean(self):
         self._check_count(1)
-        return self._sum / self.count
+        return self._shift + self._sum / self.count
 
     @property
     def covariance(self):
         """The unbiased sample covariance (divided by n - 1), as `np.cov`."""
         self._check_count(2)
-        mean = self.mean
-        return (self._outer - self.count * np.outer(mean, mean)) / (self.count - 1)
+        centred = self._sum / self.count  # mean - shift
+        return (self._outer - self.count * np.outer(centred, centred)) / (self.count - 1)
 
     @property
     def features(self):
@@ -90,7 +95,8 @@ class GaussianStats:
     def to_arrays(self):
         """The state as a dict of arrays (for `np.savez`)."""
         self._check_count(1)
-        return {"count": np.int64(self.count), "sum": self._sum, "outer": self._outer, "features": self.features}
+        return {"count": np.int64(self.count), "shift": self._shift, "sum": self._sum, "outer": self._outer,
+                "features": self.features}
 
     @classmethod
     def from_arrays(cls, arrays):
@@ -99,6 +105,7 @@ class GaussianStats:
         stats.count = int(arrays["count"])
         stats._sum = np.asarray(arrays["sum"], np.float64)
         stats._outer = np.asarray(arrays["outer"], np.float64)
+        stats._shift = np.asarray(arrays["shift"], np.float64)
         if len(arrays["features"]):
             stats._kept = [np.asarray(arrays["features"], np.float32)]
             stats._kept_count = len(arrays["features"])
