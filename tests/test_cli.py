@@ -154,7 +154,7 @@ def test_evaluate_writes_evaluation_json_and_prints_a_table(saved_run, npz_data,
 def test_evaluate_inception_score_with_a_softmax_extractor(saved_run, npz_data, tmp_path, capsys):
     classifier = _feature_model(tmp_path / "classifier.keras", softmax=True)
     assert cli.main(["evaluate", "--run-dir", str(saved_run), "--data", str(npz_data), "--metrics", "is",
-                     "--extractor", classifier, "--num", "20", "--batch-size", "10"]) == 0
+                     "--extractor", classifier, "--num", "20", "--batch-size", "10", "--cache-dir", str(tmp_path)]) == 0
     result = json.loads((saved_run / "evaluation.json").read_text())
     assert 1.0 <= result["is"] <= 5.0 and result["settings"]["is"] == {"splits": 10}
 
