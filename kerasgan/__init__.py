@@ -8,7 +8,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("augment", "callbacks", "data", "losses", "metrics", "models", "networks")
+_SUBMODULES = ("augment", "callbacks", "data", "latent", "losses", "metrics", "models", "networks")
 __all__ = list(_SUBMODULES)
 
 

@@ -1,4 +1,4 @@
-"""Command line: `kerasgan train MODEL --data ...` and `kerasgan sample --run-dir ...`.
+"""Command line: `kerasgan train MODEL --data ...`, `kerasgan sample --run-dir ...`, `kerasgan evaluate ...`.
 
 Flags map to constructor and `compile()` arguments. Each run writes under its
 run folder: `model.keras`, `config.json`, TensorBoard logs in `tb/`, sample
@@ -63,12 +63,26 @@ def build_parser():
 
     sample = commands.add_parser("sample", help="generate images from a trained run")
     sample.add_argument("--run-dir", required=True)
-    sample.add_argument("--num", type=_positive_int, default=64)
-    sample.add_argument("--out", required=True, help="a .npy file (float32 NHWC in [-1, 1]) or a .png grid")
+    sample.add_argument("--num", type=_positive_int, help="images (default 64), or rows / keypoints with --interpolate (default 4)")
+    sample.add_argument("--out", required=True, help="a .npy file (float32 NHWC in [-1, 1]) or a .png grid (or .gif with --interpolate)")
     sample.add_argument("--seed", type=int, default=None)
     sample.add_argument(
-        "--label", help="conditional models: generate only this class (an index or a class name); default: every class in turn"
+        "--label", help="conditional models: generate only this class (an index or a class name); default: every class in turn; with --interpolate, the class kept fixed"
     )
+    sample.add_argument("--interpolate", choices=("slerp", "linear"),
+                        help="interpolate between random latents: .png rows of --steps images, .gif a looping walk, .npy the array")
+    sample.add_argument("--steps", type=_positive_int, default=8, help="images per interpolation, both ends included")
+
+    evaluate = commands.add_parser("evaluate", help="score a trained run against real data; writes evaluation.json")
+    evaluate.add_argument("--run-dir", required=True)
+    evaluate.add_argument("--data", required=True, help="the real data, as train's --data (read at the model's image size)")
+    evaluate.add_argument("--metrics", default="fid", help="comma-separated: fid,kid,is,swd,pr")
+    evaluate.add_argument("--extractor", default="inception",
+                          help="a .keras feature model, an InceptionV3 weights file (.h5), or inception (ImageNet weights)")
+    evaluate.add_argument("--num", type=_positive_int, default=10_000, help="generated images (and real images at most)")
+    evaluate.add_argument("--batch-size", type=_positive_int, default=100)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--cache-dir", help="real-data statistics cache (default $KERASGAN_CACHE or ~/.cache/kerasgan)")
     return parser
 
 
@@ -148,15 +162,17 @@ def sample(args):
     from kerasgan.callbacks import save_image_grid
     from kerasgan.utils import atomic_path
 
-    gan = load_run(args.run_dir)
     ext = os.path.splitext(args.out)[1].lower()
+    if args.interpolate:
+        if ext not in (".npy", ".png", ".gif"):
+            raise ValueError(f"--out must end in .npy, .png or .gif with --interpolate; got {args.out!r}.")
+        return _interpolate(args, load_run(args.run_dir), ext)
+    gan = load_run(args.run_dir)
     if ext not in (".npy", ".png"):
         raise ValueError(f"--out must end in .npy or .png; got {args.out!r}.")
+    args.num = args.num or 64
     if args.label is not None:
-        if not getattr(gan, "uses_labels", False):
-            raise ValueError(f"--label applies to conditional models (cgan, acgan); this run trained a {type(gan).__name__}.")
-        label = int(args.label) if args.label.lstrip("-").isdigit() else args.label
-        images = gan.generate(args.num, labels=label, seed=args.seed)
+        images = gan.generate(args.num, labels=_label(gan, args.label), seed=args.seed)
     else:
         images = gan.generate(args.num, seed=args.seed)
     if ext == ".npy":
@@ -168,6 +184,80 @@ def sample(args):
         save_image_grid(args.out, images)
     print(f"kerasgan: wrote {args.num} samples to {args.out}")
     return 0
+
+
+def _label(gan, text):
+    """The class `--label` names for a conditional model: an index, or one of its class names."""
+    if not getattr(gan, "uses_labels", False):
+        raise ValueError(f"--label applies to conditional models (cgan, acgan); this run trained a {type(gan).__name__}.")
+    return gan.label_index(int(text) if text.lstrip("-").isdigit() else text)
+
+
+def _interpolate(args, gan, ext):
+    import numpy as np
+
+    from kerasgan import latent
+    from kerasgan.utils import atomic_path
+
+    rows = args.num or 4
+    labels = None if args.label is None else _label(gan, args.label)
+    if ext == ".gif":
+        keypoints = np.random.default_rng(args.seed).standard_normal((max(rows, 2), gan.latent_dim))
+        path = latent.latent_path(keypoints, args.steps, args.interpolate, closed=True)
+        frames = latent.save_gif(args.out, latent.generate(gan, path, labels), boomerang=False)
+        print(f"kerasgan: wrote a {frames}-frame {args.interpolate} walk through {len(keypoints)} latents to {args.out}")
+        return 0
+    grid = latent.interpolation_grid(gan, rows, args.steps, args.interpolate, labels, seed=args.seed)
+    if ext == ".npy":
+        with atomic_path(args.out) as tmp:
+            np.save(tmp, grid)
+    else:
+        latent.save_strip(args.out, grid)
+    print(f"kerasgan: wrote {rows} {args.interpolate} interpolations of {args.steps} images to {args.out}")
+    return 0
+
+
+def evaluate(args):
+    from kerasgan import data, metrics
+    from kerasgan.utils import write_json_atomic
+
+    names = metrics.parse_metrics(args.metrics)
+    if not os.path.isdir(args.run_dir):
+        raise ValueError(f"Run folder {args.run_dir!r} does not exist; pass the --run-dir of a `kerasgan train` run.")
+    extractor = None
+    if {"fid", "kid", "is", "pr"} & set(names):
+        extractor = _extractor(args.extractor, args.batch_size)
+    gan = load_run(args.run_dir)
+    height, width, channels = gan.image_shape
+    real = data.load_dataset(args.data, image_size=(height, width), channels=channels, batch_size=args.batch_size,
+                             seed=args.seed)
+    spec = os.path.abspath(args.data) if os.path.exists(args.data) else args.data
+    evaluator = metrics.Evaluator(real, names, extractor=extractor, num_samples=args.num, batch_size=args.batch_size,
+                                  seed=args.seed, cache_dir=args.cache_dir or metrics.default_cache_dir(),
+                                  data_key={"data": spec, "image_shape": [height, width, channels], "seed": args.seed})
+    scores = evaluator.score(gan)
+    result = {**scores, "settings": {**evaluator.settings, "data": spec, "run_dir": os.path.abspath(args.run_dir),
+                                     "versions": _versions()}}
+    path = os.path.join(args.run_dir, "evaluation.json")
+    write_json_atomic(path, result)
+    print(f"{'metric':<12}{'value':>14}")
+    for name, value in scores.items():
+        if not isinstance(value, list):
+            print(f"{name:<12}{value:>14.6g}")
+    print(f"kerasgan: wrote {path}")
+    return 0
+
+
+def _extractor(spec, batch_size):
+    from kerasgan import metrics
+
+    if spec == "inception":
+        return metrics.inception_v3("imagenet", batch_size=batch_size)
+    if spec.endswith(".keras"):
+        return metrics.as_extractor(spec, batch_size=batch_size)
+    if spec.endswith(".h5"):
+        return metrics.inception_v3(spec, batch_size=batch_size)
+    raise ValueError(f"--extractor {spec!r}: pass a .keras feature model, InceptionV3 weights (.h5) or 'inception'.")
 
 
 def load_run(run_dir):
@@ -205,7 +295,7 @@ def _versions():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
-    command = {"train": train, "sample": sample}[args.command]
+    command = {"train": train, "sample": sample, "evaluate": evaluate}[args.command]
     try:
         return command(args)
     except (ValueError, TypeError, FileNotFoundError, RuntimeError) as error:

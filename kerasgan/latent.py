@@ -1,0 +1,206 @@
+"""Exploring a generator's latent space: interpolations, strips, GIFs and vector arithmetic.
+
+Linear interpolation cuts through the middle of a Gaussian latent space,
+where latents are rarely drawn (their norms concentrate around √d); spherical
+interpolation (White 2016) follows the sphere instead. Radford et al. (2015)
+showed arithmetic on averaged latents (smiling woman − neutral woman + neutral
+man ≈ smiling man).
+
+For conditional models (a `num_classes` attribute and
+`generate(latents=..., labels=...)`), pass `labels` to interpolate with a
+fixed class.
+"""
+
+import numpy as np
+
+from kerasgan.utils.io import atomic_path
+
+
+def lerp(z0, z1, steps):
+    """`steps` points from z0 to z1 on the straight line, both ends included: (steps, d)."""
+    z0, z1 = _pair(z0, z1, steps)
+    t = np.linspace(0.0, 1.0, steps)[:, None]
+    return ((1 - t) * z0 + t * z1).astype(np.float32)
+
+
+def slerp(z0, z1, steps):
+    """`steps` points from z0 to z1 along the great circle, both ends included: (steps, d).
+
+    The direction turns at constant angular speed through the angle Ω between
+    z0 and z1, (sin((1-t)Ω) û0 + sin(tΩ) û1) / sin Ω, and the norm changes
+    linearly from ‖z0‖ to ‖z1‖, so every point keeps the norm when the
+    endpoints share it (White's formula exactly). Nearly parallel endpoints
+    fall back to `lerp`; opposite ones have no unique great circle and raise.
+
+    Reference:
+        White, Sampling Generative Networks, 2016. https://arxiv.org/abs/1609.04468
+    """
+    z0, z1 = _pair(z0, z1, steps)
+    z0d, z1d = z0.astype(np.float64), z1.astype(np.float64)
+    n0, n1 = np.linalg.norm(z0d), np.linalg.norm(z1d)
+    if n0 == 0 or n1 == 0:
+        raise ValueError("slerp needs non-zero latents (the direction of a zero vector is undefined); use lerp.")
+    u0, u1 = z0d / n0, z1d / n1
+    omega = np.arccos(np.clip(u0 @ u1, -1.0, 1.0))
+    if omega < 1e-6:
+        return lerp(z0, z1, steps)
+    if np.pi - omega < 1e-6:
+        raise ValueError("slerp between opposite latents is undefined (every great circle joins them); use lerp.")
+    t = np.linspace(0.0, 1.0, steps)[:, None]
+    direction = (np.sin((1 - t) * omega) * u0 + np.sin(t * omega) * u1) / np.sin(omega)
+    points = direction * ((1 - t) * n0 + t * n1)
+    points[0], points[-1] = z0d, z1d  # exact endpoints, no round-off
+    return points.astype(np.float32)
+
+
+INTERPOLATIONS = {"linear": lerp, "slerp": slerp}
+
+
+def _pair(z0, z1, steps):
+    z0, z1 = np.asarray(z0, np.float32).reshape(-1), np.asarray(z1, np.float32).reshape(-1)
+    if z0.shape != z1.shape:
+        raise ValueError(f"Latents of different sizes: {z0.shape[0]} and {z1.shape[0]}.")
+    if isinstance(steps, bool) or int(steps) < 2:
+        raise ValueError(f"steps must be an int >= 2 (both ends are included); got {steps!r}.")
+    return z0, z1
+
+
+def latent_path(keypoints, steps, method="slerp", closed=False):
+    """Interpolates through a sequence of latents: (segments × (steps - 1) + 1, d), or a loop when `closed`.
+
+    Each segment has `steps` points; shared ends appear once.
+    """
+    if method not in INTERPOLATIONS:
+        raise ValueError(f"Unknown interpolation {method!r}; choose one of {', '.join(INTERPOLATIONS)}.")
+    keypoints = np.asarray(keypoints, np.float32)
+    if keypoints.ndim != 2 or len(keypoints) < 2:
+        raise ValueError(f"keypoints must be (k >= 2, latent_dim); got shape {keypoints.shape}.")
+    if closed:
+        keypoints = np.concatenate([keypoints, keypoints[:1]])
+    fn = INTERPOLATIONS[method]
+    parts = [fn(a, b, steps)[:-1] for a, b in zip(keypoints[:-1], keypoints[1:])]
+    if not closed:
+        parts.append(keypoints[-1:])
+    return np.concatenate(parts)
+
+
+def average_latents(latents):
+    """The mean of a group of latents (n, d): one "concept" vector, as in Radford et al."""
+    latents = np.asarray(latents, np.float64)
+    if latents.ndim == 1:
+        return latents
+    if latents.ndim != 2 or len(latents) == 0:
+        raise ValueError(f"A latent group must be (n >= 1, latent_dim); got shape {latents.shape}.")
+    return latents.mean(axis=0)
+
+
+def latent_arithmetic(terms):
+    """Σ cᵢ · mean(groupᵢ) over `(coefficient, latents)` terms, in float64.
+
+    Example:
+        # smiling woman - neutral woman + neutral man
+        z = latent_arithmetic([(1, z_smiling_woman), (-1, z_neutral_woman), (1, z_neutral_man)])
+        images = gan.generate(latents=z[None])
+
+    Reference:
+        Radford et al., Unsupervised Representation Learning with Deep
+        Convolutional Generative Adversarial Networks, ICLR 2016, section 6.3.
+        https://arxiv.org/abs/1511.06434
+    """
+    terms = list(terms)
+    if not terms:
+        raise ValueError("latent_arithmetic needs at least one (coefficient, latents) term.")
+    means = [average_latents(group) for _, group in terms]
+    if len({m.shape for m in means}) != 1:
+        raise ValueError(f"Latent groups of different sizes: {[m.shape[0] for m in means]}.")
+    return sum(float(c) * m for (c, _), m in zip(terms, means))
+
+
+def generate(gan, latents, labels=None):
+    """`gan.generate(latents=...)`, with one class for all latents when the model is conditional.
+
+    Args:
+        gan: a kerasgan model (anything with `latent_dim` and `generate`).
+        latents: (n, latent_dim).
+        labels: for a conditional model (`gan.num_classes` set): a class index
+            for every latent, or one per latent; required there, refused for
+            an unconditional model.
+    """
+    latents = np.asarray(latents, np.float32)
+    num_classes = getattr(gan, "num_classes", None)
+    if num_classes is None:
+        if labels is not None:
+            raise ValueError(f"{type(gan).__name__} is not conditional (no num_classes); drop the class label.")
+        return gan.generate(latents=latents)
+    if labels is None:
+        raise ValueError(f"{type(gan).__name__} is conditional on {num_classes} classes; pass the class to keep fixed.")
+    return gan.generate(latents=latents, labels=labels)  # the model checks the labels
+
+
+def interpolate(gan, z0, z1, steps=8, method="slerp", labels=None):
+    """Images along the interpolation from z0 to z1: (steps, H, W, C) in [-1, 1].
+
+    Args:
+        gan: the model.
+        z0, z1: endpoint latents (latent_dim,).
+        steps: images, both ends included.
+        method: "slerp" (default) or "linear".
+        labels: the fixed class of a conditional model (see `generate`).
+    """
+    if method not in INTERPOLATIONS:
+        raise ValueError(f"Unknown interpolation {method!r}; choose one of {', '.join(INTERPOLATIONS)}.")
+    return generate(gan, INTERPOLATIONS[method](z0, z1, steps), labels)
+
+
+def interpolation_grid(gan, rows=4, steps=8, method="slerp", labels=None, seed=None):
+    """`rows` interpolations between random latent pairs: images (rows, steps, H, W, C).
+
+    Latents come from N(0, I) with a numpy RNG seeded by `seed`.
+    """
+    rng = np.random.default_rng(seed)
+    pairs = rng.standard_normal((int(rows), 2, int(gan.latent_dim))).astype(np.float32)
+    return np.stack([interpolate(gan, a, b, steps, method, labels) for a, b in pairs])
+
+
+def save_strip(path, images, cols=None):
+    """Writes interpolation images (steps, H, W, C) or (rows, steps, H, W, C) as a PNG grid, one row each."""
+    from kerasgan.callbacks.images import save_image_grid
+
+    images = np.asarray(images)
+    if images.ndim == 5:
+        cols = images.shape[1]
+        images = images.reshape(-1, *images.shape[2:])
+    elif cols is None:
+        cols = len(images)
+    return save_image_grid(path, images, cols=cols)
+
+
+def save_gif(path, frames, fps=8, boomerang=True):
+    """Writes images (n, H, W, C) in [-1, 1] as a looping GIF, atomically.
+
+    Args:
+        frames: the frames; a 5-D array (rows, steps, H, W, C) is tiled
+            into one row of images per frame step.
+        fps: frames per second.
+        boomerang: play forward then backward, so the loop has no jump.
+
+    Returns:
+        The number of frames written.
+    """
+    import imageio.v3 as iio
+
+    from kerasgan.callbacks.images import tile_images
+
+    frames = np.asarray(frames)
+    if frames.ndim == 5:  # (rows, steps, ...) -> per step, all rows side by side
+        frames = [tile_images(frames[:, s], cols=len(frames), padding=2) for s in range(frames.shape[1])]
+    else:
+        frames = [tile_images(f[None], padding=0) for f in frames]
+    if boomerang and len(frames) > 2:
+        frames = frames + frames[-2:0:-1]
+    stack = np.stack(frames)
+    if stack.shape[-1] == 1:
+        stack = stack[..., 0]
+    with atomic_path(path) as tmp:
+        iio.imwrite(tmp, stack, extension=".gif", is_batch=True, duration=1000.0 / fps, loop=0)
+    return len(stack)
