@@ -54,3 +54,30 @@ def test_conditional_models_generate_the_requested_digit(model_class, shared_dat
     print(f"\n{model_class.__name__} on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} steps: "
           f"{accuracy:.3f} of 1,000 samples are the requested digit (per digit {np.round(per_class, 2).tolist()})")
     assert accuracy >= 0.85
+
+
+# InfoGAN: digits are discovered without labels. Measured: with the paper's two
+# continuous codes beside the 10-way code the NMI rose more slowly (0.27 after
+# 3,000 steps against 0.52 without them), so this test isolates the
+# categorical code, the one the claim is about.
+INFOGAN_STEPS, INFOGAN_MAX_SECONDS = 5000, 600
+
+
+def test_infogan_categorical_code_discovers_the_digits(shared_data):
+    mnist = shared_data("mnist")
+    _, _, classifier = mnist_and_classifier(mnist)
+    keras.utils.set_random_seed(0)
+    dataset = kerasgan.data.load_dataset(mnist, batch_size=64, seed=0)  # images only: no labels
+    gan = kerasgan.models.InfoGAN.for_images(
+        (28, 28, 1), latent_dim=62, categorical_codes=(10,), continuous_codes=0, seed=0
+    )
+    gan.compile()  # the paper's learning rates: 2e-4 for D and Q, 1e-3 for G
+    limit = kerasgan.callbacks.TimeLimit(INFOGAN_MAX_SECONDS)
+    gan.fit(dataset.repeat(), epochs=1, steps_per_epoch=INFOGAN_STEPS, callbacks=[limit], verbose=0)
+
+    codes = np.repeat(np.arange(10), 100)
+    predicted = classifier.predict(gan.generate(1000, codes={"categorical": codes}, seed=1), verbose=0).argmax(1)
+    nmi = normalized_mutual_information(codes, predicted)
+    print(f"\nInfoGAN on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} steps: NMI between "
+          f"the categorical code and the classifier's digit {nmi:.3f}")
+    assert nmi >= 0.6
