@@ -1,12 +1,24 @@
 """kerasgan: GANs from the literature as keras.Model subclasses trained with compile() / fit().
 
-Submodules load on first use (`kerasgan.models`, `kerasgan.data`, ...), so
-`import kerasgan` itself is instant and needs neither a GPU nor a network.
+`import kerasgan` registers the models with Keras, so
+`keras.saving.load_model("gan.keras")` works in a fresh process; the other
+submodules (`kerasgan.data`, `kerasgan.metrics`, ...) load on first use.
+
+Unless TF_CPP_MIN_LOG_LEVEL is set, or TensorFlow was imported first, the
+TensorFlow C++ runtime's info and warning lines (CUDA probing, oneDNN notes)
+are silenced; set TF_CPP_MIN_LOG_LEVEL=0 to see them.
 """
 
 import importlib
+import os
+import sys
 
 __version__ = "0.1.0"
+
+if "tensorflow" not in sys.modules:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from kerasgan import models  # noqa: E402  (registers the model classes for deserialization)
 
 _SUBMODULES = ("augment", "callbacks", "data", "latent", "losses", "metrics", "models", "networks")
 __all__ = list(_SUBMODULES)

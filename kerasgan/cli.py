@@ -1,7 +1,7 @@
 """Command line: `kerasgan train MODEL --data ...`, `kerasgan sample --run-dir ...`, `kerasgan evaluate ...`.
 
 Flags map to constructor and `compile()` arguments. Each run writes under its
-run folder: `model.keras`, `config.json`, TensorBoard logs in `tb/`, sample
+run folder: `model.keras`, `config.json`, `checkpoints/`, TensorBoard logs in `tb/`, sample
 grids in `images/` and `progress.gif`.
 """
 
@@ -12,6 +12,7 @@ import sys
 
 MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.json"
+CHECKPOINT_DIR = "checkpoints"
 
 
 def _positive_int(text):
@@ -59,6 +60,12 @@ def build_parser():
     train.add_argument("--max-seconds", type=_positive_float, help="stop cleanly after this wall-clock budget")
     train.add_argument("--grid-every", type=_positive_int, default=1, help="write a sample grid every N epochs")
     train.add_argument("--run-dir", help="output folder (default logs/<model>-<time>)")
+    train.add_argument(
+        "--resume", action="store_true", help="continue the run in --run-dir from its newest checkpoint (same flags)"
+    )
+    train.add_argument(
+        "--checkpoint-every", type=_positive_int, default=1000, help="also checkpoint every N steps (and every epoch)"
+    )
     train.add_argument("--seed", type=int, default=0)
 
     sample = commands.add_parser("sample", help="generate images from a trained run")
@@ -87,9 +94,17 @@ def build_parser():
 
 
 def _new_run_dir(args):
+    if args.resume:
+        if not args.run_dir:
+            raise ValueError("--resume continues an existing run: pass its --run-dir.")
+        return args.run_dir
     run_dir = args.run_dir or os.path.join("logs", f"{args.model}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
-    if os.path.exists(os.path.join(run_dir, MODEL_FILE)):
-        raise ValueError(f"{run_dir} already holds a trained model; choose another --run-dir so it is not overwritten.")
+    if os.path.exists(os.path.join(run_dir, MODEL_FILE)) or os.path.isdir(os.path.join(run_dir, CHECKPOINT_DIR)):
+        raise ValueError(
+            f"{run_dir} already holds a run (model.keras or checkpoints/); choose another --run-dir so it is not "
+            "overwritten, "
+            "or add --resume to continue it."
+        )
     return run_dir
 
 
@@ -108,49 +123,62 @@ def train(args):
     options = {"loss": args.loss, "d_steps": args.d_steps}
     options = {k: v for k, v in options.items() if v is not None}
     d_steps = options.get("d_steps") or _constructor_default(model_class, "d_steps")
-    dataset = data.load_dataset(
-        args.data,
-        image_size=args.image_size,
-        channels=args.channels,
-        batch_size=args.batch_size * d_steps,
-        seed=args.seed,
-        labels=model_class.uses_labels,
-    )
+    def make_dataset():
+        return data.load_dataset(
+            args.data,
+            image_size=args.image_size,
+            channels=args.channels,
+            batch_size=args.batch_size * d_steps,
+            seed=args.seed,
+            labels=model_class.uses_labels,
+        )
+
+    dataset = make_dataset()
     if model_class.uses_labels:
         options.update(num_classes=len(dataset.class_names), class_names=dataset.class_names)
         image_shape = tuple(int(s) for s in dataset.element_spec[0].shape[1:])
     else:
         image_shape = tuple(int(s) for s in dataset.element_spec.shape[1:])
-    gan = model_class.for_images(
-        image_shape, latent_dim=args.latent_dim, label_smoothing=args.label_smoothing, seed=args.seed, **options
-    )
-    d_optimizer, g_optimizer = gan.default_optimizers()
-    for optimizer, lr in ((d_optimizer, args.d_lr), (g_optimizer, args.g_lr)):
-        if lr is not None:
-            optimizer.learning_rate = lr
-        if args.beta1 is not None:
-            if not hasattr(optimizer, "beta_1"):
-                raise ValueError(f"--beta1 applies to Adam; {args.model} trains with {type(optimizer).__name__}.")
-            optimizer.beta_1 = args.beta1
-    gan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
-
-    config = {
-        "command": "train",
-        "argv": sys.argv[1:],
-        **{k: v for k, v in vars(args).items() if k not in ("command", "debug")},
-        "image_shape": list(image_shape),
-        "model_config": gan.get_config(),
-        "versions": _versions(),
-    }
-    write_json_atomic(os.path.join(run_dir, CONFIG_FILE), config)
+    checkpoint = callbacks.Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR), every_n_steps=args.checkpoint_every)
+    resuming = checkpoint.latest() is not None
+    if resuming:
+        print(f"kerasgan: continuing from {checkpoint.latest()}")
+    else:
+        if args.resume:
+            print(f"kerasgan: no checkpoint in {run_dir}; starting the run there")
+        gan = model_class.for_images(
+            image_shape, latent_dim=args.latent_dim, label_smoothing=args.label_smoothing, seed=args.seed, **options
+        )
+        d_optimizer, g_optimizer = gan.default_optimizers()
+        for optimizer, lr in ((d_optimizer, args.d_lr), (g_optimizer, args.g_lr)):
+            if lr is not None:
+                optimizer.learning_rate = lr
+            if args.beta1 is not None:
+                if not hasattr(optimizer, "beta_1"):
+                    raise ValueError(f"--beta1 applies to Adam; {args.model} trains with {type(optimizer).__name__}.")
+                optimizer.beta_1 = args.beta1
+        gan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
+        config = {
+            "command": "train",
+            "argv": sys.argv[1:],
+            **{k: v for k, v in vars(args).items() if k not in ("command", "debug")},
+            "image_shape": list(image_shape),
+            "model_config": gan.get_config(),
+            "versions": _versions(),
+        }
+        write_json_atomic(os.path.join(run_dir, CONFIG_FILE), config)
 
     cbs = callbacks.run_callbacks(run_dir, every_n_epochs=args.grid_every, seed=args.seed)
     if args.max_seconds:
         cbs.append(callbacks.TimeLimit(args.max_seconds))
     try:
-        gan.fit(dataset, epochs=args.epochs, callbacks=cbs)
+        # Restores the newest checkpoint when there is one (then `gan` is unused).
+        gan = callbacks.fit_with_checkpoints(
+            None if resuming else gan, make_dataset, args.epochs, checkpoint, callbacks=cbs
+        )
     except KeyboardInterrupt:
         print("kerasgan: interrupted; saving the model as it is now.", file=sys.stderr)
+        gan = checkpoint.model
     with atomic_path(os.path.join(run_dir, MODEL_FILE)) as tmp:
         gan.save(tmp)
     print(f"kerasgan: wrote {run_dir}/ ({MODEL_FILE}, {CONFIG_FILE}, images/, progress.gif, tb/)")
@@ -264,8 +292,6 @@ def load_run(run_dir):
     """Loads the model a `kerasgan train` run saved in `run_dir`."""
     import keras
 
-    import kerasgan.models  # noqa: F401  (registers the classes for deserialization)
-
     path = os.path.join(run_dir, MODEL_FILE)
     if not os.path.exists(path):
         raise FileNotFoundError(f"No {MODEL_FILE} in {run_dir}; pass the --run-dir of a finished `kerasgan train` run.")
@@ -294,11 +320,10 @@ def _versions():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
     command = {"train": train, "sample": sample, "evaluate": evaluate}[args.command]
     try:
         return command(args)
-    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as error:
+    except (ValueError, TypeError, FileNotFoundError, RuntimeError, FloatingPointError) as error:
         if args.debug:
             raise
         print(f"kerasgan: error: {error}", file=sys.stderr)

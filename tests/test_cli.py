@@ -79,7 +79,7 @@ def test_refuses_to_overwrite_a_finished_run(npz_data, tmp_path, capsys):
     _train(npz_data, run, "--epochs", "1")
     before = (run / "model.keras").stat().st_mtime_ns
     assert _train(npz_data, run, "--epochs", "1") == 2
-    assert "already holds a trained model" in capsys.readouterr().err
+    assert "already holds a run" in capsys.readouterr().err
     assert (run / "model.keras").stat().st_mtime_ns == before
 
 

@@ -1,10 +1,22 @@
-"""Keras callbacks for GAN training: sample grids, progress GIFs, time limits.
+"""Keras callbacks for GAN training: sample grids, progress GIFs, time limits, checkpoints.
 
 Callbacks write files; models never do.
 """
 
+from kerasgan.callbacks.checkpoint import Checkpoint, NonFiniteLossError, count_batches, fit_with_checkpoints
 from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
 from kerasgan.callbacks.run import run_callbacks
 from kerasgan.callbacks.training import TimeLimit
 
-__all__ = ["GifBuilder", "ImageGrid", "TimeLimit", "save_image_grid", "run_callbacks", "tile_images"]
+__all__ = [
+    "Checkpoint",
+    "GifBuilder",
+    "ImageGrid",
+    "NonFiniteLossError",
+    "TimeLimit",
+    "count_batches",
+    "fit_with_checkpoints",
+    "run_callbacks",
+    "save_image_grid",
+    "tile_images",
+]
