@@ -385,6 +385,8 @@ def feature_matching_loss(real_features, fake_features):
         Salimans et al., Improved Techniques for Training GANs, NeurIPS 2016,
         Section 3.1. https://arxiv.org/abs/1606.03498
     """
+    real_features = ops.cast(real_features, "float32")  # float16 features under mixed precision
+    fake_features = ops.cast(fake_features, "float32")
     real_mean = ops.stop_gradient(global_batch_mean(ops.reshape(real_features, (ops.shape(real_features)[0], -1)), axis=0))
     fake_mean = global_batch_mean(ops.reshape(fake_features, (ops.shape(fake_features)[0], -1)), axis=0)
     return ops.sum(ops.square(real_mean - fake_mean))

@@ -16,6 +16,9 @@ the inner gradient O(1) per sample, away from float16 underflow under mixed
 precision.
 
 All penalties return a float32 scalar, the mean over the (local) batch.
+Under mixed float16 pass the optimizer's loss `scale`: the inner gradient is
+taken of the scaled logits and divided by the scale in float32, so small
+per-sample gradients do not flush to zero in float16 backprop.
 """
 
 import tensorflow as tf
@@ -25,24 +28,25 @@ from keras import ops
 _NORM_EPSILON = 1e-12
 
 
-def _input_gradients(critic, images):
-    """∇ₓ Σᵢ critic(x)ᵢ at `images`, flattened to (B, -1), in float32."""
+def _input_gradients(critic, images, scale=1.0):
+    """∇ₓ Σᵢ critic(x)ᵢ at `images`, flattened to (B, -1), in float32; computed `scale` times larger, then divided."""
     images = ops.cast(images, "float32")
     with tf.GradientTape() as tape:
         tape.watch(images)
         logits = ops.cast(critic(images), "float32")
-        total = ops.sum(logits)
+        total = ops.sum(logits) * scale
     gradients = tape.gradient(total, images)
     if gradients is None:
         raise ValueError(
             "The critic's output does not depend on its input images, so there is no gradient to penalize. "
             "Pass a callable that runs the discriminator on the images it is given."
         )
-    return ops.reshape(ops.cast(gradients, "float32"), (ops.shape(gradients)[0], -1))
+    gradients = ops.cast(gradients, "float32") / scale
+    return ops.reshape(gradients, (ops.shape(gradients)[0], -1))
 
 
-def _gradient_norms(critic, images):
-    gradients = _input_gradients(critic, images)
+def _gradient_norms(critic, images, scale=1.0):
+    gradients = _input_gradients(critic, images, scale)
     return ops.sqrt(ops.sum(ops.square(gradients), axis=1) + _NORM_EPSILON)
 
 
@@ -53,7 +57,7 @@ def _norm_penalty(norms, one_sided):
     return ops.mean(ops.square(excess))
 
 
-def gradient_penalty(critic, real, fake, epsilon, one_sided=False):
+def gradient_penalty(critic, real, fake, epsilon, one_sided=False, scale=1.0):
     """Gradient penalty of WGAN-GP: E[(‖∇D(x̂)‖₂ - 1)²] at x̂ = εx + (1 - ε)x̃.
 
     The penalty is taken on random points of the lines between real and
@@ -71,6 +75,7 @@ def gradient_penalty(critic, real, fake, epsilon, one_sided=False):
         epsilon: interpolation weights drawn by the caller, uniform in [0, 1],
             shaped to broadcast against the images: (B, 1, 1, 1) for NHWC.
         one_sided: penalize only norms above 1.
+        scale: loss scale of the inner gradient (mixed float16), see above.
 
     Returns:
         A float32 scalar; multiply by λ (10 in the paper) in the model.
@@ -89,10 +94,10 @@ def gradient_penalty(critic, real, fake, epsilon, one_sided=False):
     fake = ops.cast(fake, "float32")
     epsilon = ops.cast(epsilon, "float32")
     interpolates = epsilon * real + (1.0 - epsilon) * fake
-    return _norm_penalty(_gradient_norms(critic, interpolates), one_sided)
+    return _norm_penalty(_gradient_norms(critic, interpolates, scale), one_sided)
 
 
-def r1_penalty(critic, real):
+def r1_penalty(critic, real, scale=1.0):
     """R1 regularizer: E[‖∇ₓD(x)‖₂²] on real data.
 
     Penalizes the discriminator's gradient on the data manifold only, which
@@ -103,6 +108,7 @@ def r1_penalty(critic, real):
     Args:
         critic: callable from images (B, ...) to logits (B, 1).
         real: real images, shape (B, ...).
+        scale: loss scale of the inner gradient (mixed float16).
 
     Returns:
         A float32 scalar.
@@ -111,11 +117,11 @@ def r1_penalty(critic, real):
         Mescheder, Geiger & Nowozin, Which Training Methods for GANs do
         actually Converge?, ICML 2018. https://arxiv.org/abs/1801.04406
     """
-    gradients = _input_gradients(critic, real)
+    gradients = _input_gradients(critic, real, scale)
     return ops.mean(ops.sum(ops.square(gradients), axis=1))
 
 
-def dragan_penalty(critic, real, perturbation):
+def dragan_penalty(critic, real, perturbation, scale=1.0):
     """DRAGAN penalty: E[(‖∇D(x + δ)‖₂ - 1)²] around the real data.
 
     Penalizes gradient norms other than 1 in a neighbourhood of the real
@@ -128,6 +134,7 @@ def dragan_penalty(critic, real, perturbation):
         critic: callable from images (B, ...) to logits (B, 1).
         real: real images, shape (B, ...).
         perturbation: δ, the same shape as `real` (or broadcastable to it).
+        scale: loss scale of the inner gradient (mixed float16).
 
     Returns:
         A float32 scalar; multiply by λ (10 in the paper) in the model.
@@ -137,4 +144,4 @@ def dragan_penalty(critic, real, perturbation):
         https://arxiv.org/abs/1705.07215
     """
     points = ops.cast(real, "float32") + ops.cast(perturbation, "float32")
-    return _norm_penalty(_gradient_norms(critic, points), one_sided=False)
+    return _norm_penalty(_gradient_norms(critic, points, scale), one_sided=False)

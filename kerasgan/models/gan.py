@@ -308,6 +308,13 @@ class GAN(keras.Model):
             raise ValueError(
                 "d_optimizer and g_optimizer are the same object; give each network its own optimizer instance."
             )
+        if self.dtype_policy.name == "mixed_float16":
+            # float16 gradients underflow without loss scaling; each optimizer
+            # keeps its own dynamic scale (the two losses differ in size).
+            d_optimizer, g_optimizer = (
+                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer) else keras.optimizers.LossScaleOptimizer(opt)
+                for opt in (d_optimizer, g_optimizer)
+            )
         # optimizer=None: Keras would otherwise create an RMSprop over all weights.
         super().compile(optimizer=None, loss=None, **kwargs)
         self.d_optimizer = d_optimizer
@@ -444,28 +451,35 @@ class GAN(keras.Model):
             outputs = self.discriminator(self.discriminator_inputs(images, condition), training=True)
             return self.split_discriminator_output(outputs)[0]
 
+        # Mixed float16: the penalties' inner gradient is loss-scaled like the outer one.
+        scale = getattr(self.d_optimizer, "dynamic_scale", None)
+        scale = 1.0 if scale is None else ops.cast(scale, "float32")
         terms = {}
         batch = ops.shape(real_images)[0]
         if self.gradient_penalty:
             # One interpolation weight per sample, uniform in [0, 1].
             epsilon = self.replica_random(keras.random.uniform, (batch, 1, 1, 1))
-            gp = penalties.gradient_penalty(critic, real_images, fake_images, epsilon, one_sided=self.gp_one_sided)
+            gp = penalties.gradient_penalty(
+                critic, real_images, fake_images, epsilon, one_sided=self.gp_one_sided, scale=scale
+            )
             terms["gp"] = self.gradient_penalty * gp
         if self.r1_gamma:
             weight = 0.5 * self.r1_gamma * self.r1_interval
             if self.r1_interval == 1:
-                terms["r1"] = weight * penalties.r1_penalty(critic, real_images)
+                terms["r1"] = weight * penalties.r1_penalty(critic, real_images, scale=scale)
             else:
                 due = ops.equal(self.d_optimizer.iterations % self.r1_interval, 0)
                 terms["r1"] = ops.cond(
-                    due, lambda: weight * penalties.r1_penalty(critic, real_images), lambda: ops.zeros((), "float32")
+                    due,
+                    lambda: weight * penalties.r1_penalty(critic, real_images, scale=scale),
+                    lambda: ops.zeros((), "float32"),
                 )
         if self.dragan:
             # δ = 0.5·std(x)·U(0, 1), std over the global batch.
             mean = losses_lib.global_batch_mean(real_images)
             std = ops.sqrt(ops.maximum(losses_lib.global_batch_mean(ops.square(real_images)) - mean**2, 0.0))
             delta = 0.5 * std * self.replica_random(keras.random.uniform, ops.shape(real_images))
-            terms["dragan"] = self.dragan * penalties.dragan_penalty(critic, real_images, delta)
+            terms["dragan"] = self.dragan * penalties.dragan_penalty(critic, real_images, delta, scale=scale)
         if self._history:
             terms["hist_d"] = self._historical_term("d")
         return terms
@@ -615,16 +629,20 @@ class GAN(keras.Model):
             self._trackers[name].update_state(value)
 
     def _apply(self, tape, loss, network, optimizer):
-        """One optimizer step of `network` on `loss`, correct under tf.distribute.
+        """One optimizer step of `network` on `loss`, correct under tf.distribute and mixed precision.
 
         The loss is a per-replica mean and the optimizer sums gradients over
         replicas, so the gradient is divided by the replica count here, once,
         for every loss and penalty; the logged values stay unscaled.
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        if replicas > 1:
-            with tape:  # recorded, so the gradient flows through the scaling
+        with tape:  # recorded, so the gradient flows through the scaling
+            if replicas > 1:
                 loss = loss / replicas
+            # Mixed float16: multiplied by the dynamic loss scale, which the
+            # LossScaleOptimizer divides out of the gradients (and skips the
+            # step when they overflow).
+            loss = optimizer.scale_loss(loss)
         variables = network.trainable_variables
         grads = tape.gradient(loss, variables)
         optimizer.apply_gradients(zip(grads, variables))
