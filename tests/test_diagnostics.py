@@ -316,3 +316,11 @@ def test_bad_arguments_raise():
     with pytest.raises(ValueError, match="reference images of shape"):
         gan.fit(tiny_images(16, SHAPE), epochs=1, batch_size=8, verbose=0,
                 callbacks=[Diagnostics(np.zeros((8, 16, 16, 1), "float32"))])
+
+
+def test_run_callbacks_adds_diagnostics_only_with_a_reference(tmp_path):
+    plain = kerasgan.callbacks.run_callbacks(str(tmp_path))
+    assert not any(isinstance(c, Diagnostics) for c in plain)
+    watched = kerasgan.callbacks.run_callbacks(str(tmp_path), diagnostics_reference=tiny_images(8, SHAPE))
+    (diagnostics,) = [c for c in watched if isinstance(c, Diagnostics)]
+    assert diagnostics.tensorboard_dir == str(tmp_path / "tb") and len(watched) == len(plain) + 1
