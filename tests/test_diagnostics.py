@@ -324,3 +324,21 @@ def test_run_callbacks_adds_diagnostics_only_with_a_reference(tmp_path):
     watched = kerasgan.callbacks.run_callbacks(str(tmp_path), diagnostics_reference=tiny_images(8, SHAPE))
     (diagnostics,) = [c for c in watched if isinstance(c, Diagnostics)]
     assert diagnostics.tensorboard_dir == str(tmp_path / "tb") and len(watched) == len(plain) + 1
+
+
+def test_infogan_latents_come_from_the_model_without_moving_its_random_stream():
+    keras.utils.set_random_seed(3)
+    gan = kerasgan.models.InfoGAN.for_images(
+        SHAPE, latent_dim=4, base_filters=4, categorical_codes=(3,), continuous_codes=1, q_hidden_units=4, seed=3
+    )
+    gan.compile()
+    state = keras.ops.convert_to_numpy(gan.seed_generator.state).copy()
+    diagnostics = Diagnostics(tiny_images(12, SHAPE), every_n_batches=1000)
+    diagnostics.set_model(gan)
+    diagnostics.on_train_begin()
+    signals = diagnostics.probe()
+    latents = keras.ops.convert_to_numpy(diagnostics._latents)
+    assert latents.shape == (12, 4 + 3 + 1)
+    np.testing.assert_array_equal(latents[:, 4:7].sum(axis=1), np.ones(12))  # one-hot categorical code
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(gan.seed_generator.state), state)
+    assert signals["g_grad_norm"] > 0 and signals["d_grad_norm"] > 0
