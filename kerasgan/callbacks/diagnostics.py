@@ -18,6 +18,7 @@ numbers and the kerasgan arguments that help, when it sees
 
 import collections
 import math
+import time
 import warnings
 
 import keras
@@ -370,8 +371,6 @@ class Diagnostics(keras.callbacks.Callback):
 
     def probe(self, step=None):
         """Computes every probe signal now, records it, writes it to TensorBoard and checks it. Returns the dict."""
-        import time
-
         start = time.perf_counter()
         step = self._step() if step is None else step
         if self._latents is None:
