@@ -1,21 +1,26 @@
-"""Keras callbacks for GAN training: sample grids, progress GIFs, time limits, checkpoints.
+"""Keras callbacks for GAN training: sample grids, progress GIFs, time limits, checkpoints, diagnostics.
 
 Callbacks write files; models never do.
 """
 
 from kerasgan.callbacks.checkpoint import Checkpoint, NonFiniteLossError, count_batches, fit_with_checkpoints
+from kerasgan.callbacks.diagnostics import DiagnosticRecord, Diagnostics, GANDiagnosticWarning, oscillation_score
 from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
 from kerasgan.callbacks.run import run_callbacks
 from kerasgan.callbacks.training import TimeLimit
 
 __all__ = [
     "Checkpoint",
+    "DiagnosticRecord",
+    "Diagnostics",
+    "GANDiagnosticWarning",
     "GifBuilder",
     "ImageGrid",
     "NonFiniteLossError",
     "TimeLimit",
     "count_batches",
     "fit_with_checkpoints",
+    "oscillation_score",
     "run_callbacks",
     "save_image_grid",
     "tile_images",

@@ -4,22 +4,31 @@ import os
 
 import keras
 
+from kerasgan.callbacks.diagnostics import Diagnostics
 from kerasgan.callbacks.images import GifBuilder, ImageGrid
 
 
-def run_callbacks(run_dir, every_n_epochs=1, seed=0):
+def run_callbacks(run_dir, every_n_epochs=1, seed=0, diagnostics_reference=None):
     """Sample grids, a progress GIF and TensorBoard logs under `run_dir`.
 
     Writes `run_dir/images/` (a grid from fixed latents every N epochs),
     `run_dir/progress.gif` at the end of training, and `run_dir/tb/` (scalars
     from `keras.callbacks.TensorBoard`, sample grids under the tag "samples").
+    With `diagnostics_reference` (a batch of real images, or (images, labels)
+    for conditional models) a `Diagnostics` callback also watches the run,
+    probing every 100 steps and writing its signals to `run_dir/tb/`; it
+    needs real images, which this function does not otherwise see, so it is
+    opt-in.
 
     Example:
         gan.fit(dataset, epochs=20, callbacks=kerasgan.callbacks.run_callbacks("logs/run1"))
     """
     images, tb = os.path.join(run_dir, "images"), os.path.join(run_dir, "tb")
-    return [
+    callbacks = [
         ImageGrid(images, every_n_epochs=every_n_epochs, tensorboard_dir=tb, seed=seed),
         keras.callbacks.TensorBoard(tb),
         GifBuilder(images, os.path.join(run_dir, "progress.gif")),
     ]
+    if diagnostics_reference is not None:
+        callbacks.append(Diagnostics(diagnostics_reference, tensorboard_dir=tb, seed=seed))
+    return callbacks
