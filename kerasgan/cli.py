@@ -67,6 +67,12 @@ def build_parser():
         "--checkpoint-every", type=_positive_int, default=1000, help="also checkpoint every N steps (and every epoch)"
     )
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--strategy",
+        choices=("default", "mirrored", "multi_worker"),
+        default="default",
+        help="mirrored: all local GPUs; multi_worker: several machines (TF_CONFIG); --batch-size stays global",
+    )
 
     sample = commands.add_parser("sample", help="generate images from a trained run")
     sample.add_argument("--run-dir", required=True)
@@ -109,15 +115,45 @@ def _new_run_dir(args):
 
 
 def train(args):
-    import keras
-
-    from kerasgan import callbacks, data, models
-    from kerasgan.utils import atomic_path, write_json_atomic
+    from kerasgan import models
 
     if args.model not in models.MODELS:
         raise ValueError(f"Unknown model {args.model!r}; choose one of: {', '.join(sorted(models.MODELS))}.")
-    model_class = models.MODELS[args.model]
-    run_dir = _new_run_dir(args)
+    strategy, run_dir = _strategy(args.strategy), _new_run_dir(args)
+    if not _is_chief(strategy):
+        # Every worker trains; only the chief writes the run folder.
+        run_dir = os.path.join(run_dir, f"worker_{strategy.cluster_resolver.task_id}")
+    with strategy.scope():
+        return _train(args, models.MODELS[args.model], run_dir)
+
+
+def _strategy(name):
+    import tensorflow as tf
+
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()  # every local GPU (or the CPU)
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError(
+                "--strategy multi_worker needs the TF_CONFIG environment variable describing the cluster, e.g. "
+                '{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}.'
+            )
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def _is_chief(strategy):
+    resolver = getattr(strategy, "cluster_resolver", None)
+    return resolver is None or not resolver.cluster_spec().as_dict() or resolver.task_id == 0
+
+
+def _train(args, model_class, run_dir):
+    import keras
+    import tensorflow as tf
+
+    from kerasgan import callbacks, data
+    from kerasgan.utils import atomic_path, write_json_atomic
+
     keras.utils.set_random_seed(args.seed)
     # Options left unset keep the variant's own defaults (WGAN: 5 critic steps, RMSprop, ...).
     options = {"loss": args.loss, "d_steps": args.d_steps}
@@ -163,6 +199,7 @@ def train(args):
             "argv": sys.argv[1:],
             **{k: v for k, v in vars(args).items() if k not in ("command", "debug")},
             "image_shape": list(image_shape),
+            "replicas": tf.distribute.get_strategy().num_replicas_in_sync,
             "model_config": gan.get_config(),
             "versions": _versions(),
         }

@@ -536,7 +536,7 @@ class GAN(keras.Model):
             conditions = self._split(condition) if condition is not None else [None] * self.d_steps
             for i in range(self.d_steps):
                 self._step(reals[i], conditions[i], update_generator=i == self.d_steps - 1)
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        return tracker_logs(self._trackers)
 
     def _check_batch_size(self, batch_size):
         if batch_size is not None and batch_size % self.d_steps:
@@ -807,6 +807,20 @@ class GAN(keras.Model):
         if isinstance(config.get("loss"), list):
             config["loss"] = tuple(_DESERIALIZE(f) for f in config["loss"])
         return cls(**config)
+
+
+def tracker_logs(trackers):
+    """The logs a `train_step` returns: each tracker's result, by name.
+
+    Under MultiWorkerMirroredStrategy Keras averages the step's outputs across
+    workers along axis 0, which fails for scalars, so there each value is
+    returned with shape (1,) (and comes out of the average a scalar again).
+    """
+    logs = {name: tracker.result() for name, tracker in trackers.items()}
+    strategy = tf.distribute.get_strategy()
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
+        logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+    return logs
 
 
 def _last_hidden_layer(discriminator):
