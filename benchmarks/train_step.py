@@ -9,9 +9,12 @@ cheaper and wrong), and both are timed through `fit()` on the same in-memory
 data, alternating rounds in one process. The printed ratio is
 kerasgan / reference (higher is better). It also reports how much a gradient
 penalty (WGAN-GP) and an R1 penalty cost relative to the plain kerasgan step,
-each alternated with plain rounds.
+each alternated with plain rounds. With --settings it times the kerasgan step
+under XLA and each mixed-precision policy against the float32 step without
+XLA, again alternating rounds.
 
     python benchmarks/train_step.py [--image-size 28] [--batch-size 64] [--rounds 5] [--steps 100]
+                                    [--policy float32|mixed_float16|mixed_bfloat16] [--jit] [--settings]
 """
 
 import argparse
@@ -63,9 +66,13 @@ class ReferenceGAN(keras.Model):
         return {"d_loss": d_loss, "g_loss": g_loss}
 
 
-def build(kind, image_shape, latent_dim, base_filters, jit, **options):
+def build(kind, image_shape, latent_dim, base_filters, jit, policy="float32", **options):
     keras.utils.set_random_seed(0)
-    gan = DCGAN.for_images(image_shape, latent_dim=latent_dim, base_filters=base_filters, seed=0, **options)
+    keras.config.set_dtype_policy(policy)  # the networks take the policy in force when they are built
+    try:
+        gan = DCGAN.for_images(image_shape, latent_dim=latent_dim, base_filters=base_filters, seed=0, **options)
+    finally:
+        keras.config.set_dtype_policy("float32")
     if kind == "reference":
         gan = ReferenceGAN(gan.generator, gan.discriminator, latent_dim)
         gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
@@ -95,6 +102,10 @@ def main():
     parser.add_argument("--steps", type=int, default=100, help="timed steps per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--jit", action="store_true", help="compile both steps with XLA")
+    parser.add_argument("--policy", default="float32", choices=("float32", "mixed_float16", "mixed_bfloat16"),
+                        help="dtype policy of both models")
+    parser.add_argument("--settings", action="store_true",
+                        help="also time XLA and each mixed-precision policy against the plain float32 step")
     args = parser.parse_args()
 
     channels = args.channels or (1 if args.image_size == 28 else 3)
@@ -103,7 +114,9 @@ def main():
     dataset = tf.data.Dataset.from_tensor_slices(images).repeat().batch(args.batch_size, drop_remainder=True)
     dataset = dataset.prefetch(tf.data.AUTOTUNE)
     base_filters = args.base_filters or DCGAN.for_images(shape).base_filters
-    models = {kind: build(kind, shape, args.latent_dim, base_filters, args.jit) for kind in ("kerasgan", "reference")}
+    models = {
+        kind: build(kind, shape, args.latent_dim, base_filters, args.jit, args.policy) for kind in ("kerasgan", "reference")
+    }
     for gan in models.values():  # warm-up: tracing and the first steps
         images_per_second(gan, dataset, 10, args.batch_size)
 
@@ -111,7 +124,7 @@ def main():
     for _ in range(args.rounds):
         for kind, gan in models.items():
             results[kind].append(images_per_second(gan, dataset, args.steps, args.batch_size))
-    print(f"DCGAN {shape}, batch {args.batch_size}, base_filters {base_filters}, jit={args.jit}, "
+    print(f"DCGAN {shape}, batch {args.batch_size}, base_filters {base_filters}, jit={args.jit}, policy={args.policy}, "
           f"{args.rounds} alternating rounds of {args.steps} steps")
     for kind, rounds in results.items():
         print(f"  {kind:9s}: median {statistics.median(rounds):7.1f}  best {max(rounds):7.1f} images/s"
@@ -131,6 +144,20 @@ def main():
         median, best = statistics.median(rounds), max(rounds)
         print(f"    {label:16s}: {median:7.1f} / {best:7.1f} images/s, step time × "
               f"{statistics.median(plain_rounds) / median:.2f} / {max(plain_rounds) / best:.2f}")
+    if args.settings:
+        plain = build("kerasgan", shape, args.latent_dim, base_filters, False)
+        images_per_second(plain, dataset, 10, args.batch_size)
+        print("  speed of other settings relative to the float32 step without XLA (median / best rounds; > 1 is faster):")
+        for policy, jit in (("float32", True), ("mixed_float16", False), ("mixed_bfloat16", False), ("mixed_bfloat16", True)):
+            gan = build("kerasgan", shape, args.latent_dim, base_filters, jit, policy)
+            images_per_second(gan, dataset, 10, args.batch_size)
+            rounds, plain_rounds = [], []
+            for _ in range(max(3, args.rounds // 2)):
+                rounds.append(images_per_second(gan, dataset, args.steps, args.batch_size))
+                plain_rounds.append(images_per_second(plain, dataset, args.steps, args.batch_size))
+            print(f"    {policy:15s} jit={str(jit):5s}: {statistics.median(rounds):7.1f} images/s, "
+                  f"× {statistics.median(rounds) / statistics.median(plain_rounds):.2f} / "
+                  f"{max(rounds) / max(plain_rounds):.2f}")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def test_conditional_models_generate_the_requested_digit(model_class, shared_dat
 
 
 # InfoGAN: digits are discovered without labels. Measured with this recipe
-# (python /tmp/exp/cond.py-style runs, NMI every 500 steps): 0.40 at 1,000
+# (the recipe below, scored every 500 steps): 0.40 at 1,000
 # steps, 0.52 at 3,000, 0.57 at 5,000, then 0.59-0.62 from 5,500 to 9,000
 # steps (0.623 at 8,000), a plateau. The bar is 0.55 rather than the issue's
 # 0.6, which the plateau only just clears. With the paper's two continuous
