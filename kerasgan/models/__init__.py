@@ -3,6 +3,7 @@
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.models.divergences import LSGAN, HingeGAN, RaGAN
 from kerasgan.models.gan import GAN
+from kerasgan.models.translation import CycleGAN, ImagePool, LinearDecay, Pix2Pix
 from kerasgan.models.wgan import WGAN, WGANGP
 
 #: CLI names of the models.
@@ -16,4 +17,25 @@ MODELS = {
     "ragan": RaGAN,
 }
 
-__all__ = ["DCGAN", "GAN", "HingeGAN", "LSGAN", "MODELS", "RaGAN", "WGAN", "WGANGP"]
+#: CLI names of the image-to-image translation models; they train on pairs of
+#: image folders (`--data-a`, `--data-b`), so the CLI routes them separately.
+TRANSLATION_MODELS = {
+    "pix2pix": Pix2Pix,
+    "cyclegan": CycleGAN,
+}
+
+__all__ = [
+    "CycleGAN",
+    "DCGAN",
+    "GAN",
+    "HingeGAN",
+    "ImagePool",
+    "LSGAN",
+    "LinearDecay",
+    "MODELS",
+    "Pix2Pix",
+    "RaGAN",
+    "TRANSLATION_MODELS",
+    "WGAN",
+    "WGANGP",
+]
