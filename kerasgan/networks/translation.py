@@ -118,15 +118,20 @@ def unet_generator(
     for i in range(depth):
         if i > 0:
             x = keras.layers.LeakyReLU(0.2)(x)
-        x = keras.layers.Conv2D(filters(i), 4, strides=2, padding="same", kernel_initializer=_init())(x)
         norm = normalization_layer(normalization) if 0 < i < depth - 1 else None
+        # No bias before a normalization, which subtracts it again.
+        x = keras.layers.Conv2D(
+            filters(i), 4, strides=2, padding="same", use_bias=norm is None, kernel_initializer=_init()
+        )(x)
         if norm is not None:
             x = norm(x)
         skips.append(x)
     for i in reversed(range(depth - 1)):
         x = keras.layers.ReLU()(x)
-        x = keras.layers.Conv2DTranspose(filters(i), 4, strides=2, padding="same", kernel_initializer=_init())(x)
         norm = normalization_layer(normalization)
+        x = keras.layers.Conv2DTranspose(
+            filters(i), 4, strides=2, padding="same", use_bias=norm is None, kernel_initializer=_init()
+        )(x)
         if norm is not None:
             x = norm(x)
         if i >= depth - 4 and dropout:
@@ -178,8 +183,11 @@ def resnet_generator(
         if reflect:
             x = ReflectionPadding2D(reflect)(x)
         layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
-        x = layer(filters, kernel, strides=strides, padding="valid" if reflect else "same", kernel_initializer=_init())(x)
         norm = normalization_layer(normalization)
+        x = layer(
+            filters, kernel, strides=strides, padding="valid" if reflect else "same", use_bias=norm is None,
+            kernel_initializer=_init(),
+        )(x)
         if norm is not None:
             x = norm(x)
         return keras.layers.ReLU()(x) if relu else x
