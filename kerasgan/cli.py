@@ -80,10 +80,10 @@ def train(args):
 
     if args.model in models.TRANSLATION_MODELS:
         return train_translation(args)
-    if args.data is None:
-        raise ValueError(f"kerasgan train {args.model} needs --data.")
     if args.model not in models.MODELS:
         raise ValueError(f"Unknown model {args.model!r}; choose one of: {', '.join(sorted(models.MODELS))}.")
+    if args.data is None:
+        raise ValueError(f"kerasgan train {args.model} needs --data.")
     model_class = models.MODELS[args.model]
     run_dir = _new_run_dir(args)
     keras.utils.set_random_seed(args.seed)
