@@ -513,4 +513,6 @@ def test_translation_grid_shows_input_translation_and_reconstruction_or_target(t
             top, left = 2 + row * cell, 2 + col * cell
             pixels = np.round((np.clip(images[row], -1, 1) + 1) * 127.5)
             np.testing.assert_allclose(image[top : top + 16, left : left + 16], pixels, atol=1)
-    assert list((tmp_path / "tb").rglob("events.out.tfevents.*"))
+    grid.on_train_end()  # closes the TensorBoard writer
+    events = [e for f in (tmp_path / "tb").rglob("events.out.tfevents.*") for e in tf.compat.v1.train.summary_iterator(str(f))]
+    assert [(e.step, v.tag) for e in events for v in e.summary.value] == [(1, "translations")]
