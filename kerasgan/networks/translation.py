@@ -13,6 +13,7 @@ References:
 """
 
 import keras
+import tensorflow as tf
 
 from kerasgan.networks.layers import ReflectionPadding2D
 
@@ -27,9 +28,11 @@ def normalization_layer(kind):
     """A normalization layer: "batch", "instance" (per sample and channel, no affine) or "none" (None)."""
     if kind == "batch":
         # momentum 0.9: the moving statistics used in inference mode follow the
-        # fast-changing training activations (as in kerasgan's DCGAN).
+        # fast-changing training activations; synchronized under a
+        # multi-replica strategy so they are the global batch's (as in DCGAN).
         return keras.layers.BatchNormalization(
-            momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02)
+            momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
+            synchronized=tf.distribute.get_strategy().num_replicas_in_sync > 1,
         )
     if kind == "instance":
         # GroupNormalization with one group per channel is instance
