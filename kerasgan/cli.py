@@ -1,4 +1,4 @@
-"""Command line: `kerasgan train MODEL --data ...`, `kerasgan sample --run-dir ...`, `kerasgan evaluate ...`.
+"""Command line: `kerasgan train|sample|evaluate|translate ...`.
 
 Flags map to constructor and `compile()` arguments. Each run writes under its
 run folder: `model.keras`, `config.json`, `checkpoints/`, TensorBoard logs in `tb/`, sample
@@ -36,11 +36,11 @@ def build_parser():
 
     train = commands.add_parser("train", help="train a GAN and write a run folder")
     train.add_argument(
-        "model", help="model name: gan, dcgan, wgan, wgan_gp, lsgan, hinge_gan, ragan, cgan, acgan, infogan"
+        "model",
+        help="model name: gan, dcgan, wgan, wgan_gp, lsgan, hinge_gan, ragan, cgan, acgan, infogan, pix2pix, cyclegan",
     )
     train.add_argument(
         "--data",
-        required=True,
         help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file; for cgan and acgan "
         "a folder with one sub-folder per class, IDX images with their labels file beside them, or a named data set",
     )
@@ -73,6 +73,7 @@ def build_parser():
         default="default",
         help="mirrored: all local GPUs; multi_worker: several machines (TF_CONFIG); --batch-size stays global",
     )
+    _add_translation_arguments(train, commands)
 
     sample = commands.add_parser("sample", help="generate images from a trained run")
     sample.add_argument("--run-dir", required=True)
@@ -117,8 +118,13 @@ def _new_run_dir(args):
 def train(args):
     from kerasgan import models
 
+    if args.model in models.TRANSLATION_MODELS:
+        return train_translation(args)
     if args.model not in models.MODELS:
-        raise ValueError(f"Unknown model {args.model!r}; choose one of: {', '.join(sorted(models.MODELS))}.")
+        names = sorted([*models.MODELS, *models.TRANSLATION_MODELS])
+        raise ValueError(f"Unknown model {args.model!r}; choose one of: {', '.join(names)}.")
+    if args.data is None:
+        raise ValueError(f"kerasgan train {args.model} needs --data.")
     strategy, run_dir = _strategy(args.strategy), _new_run_dir(args)
     if not _is_chief(strategy):
         # Every worker trains; only the chief writes the run folder.
@@ -325,6 +331,131 @@ def _extractor(spec, batch_size):
     raise ValueError(f"--extractor {spec!r}: pass a .keras feature model, InceptionV3 weights (.h5) or 'inception'.")
 
 
+# ---------------------------------------------------------------- image-to-image translation
+GRID_IMAGES = 4  # held out of training for the translation grids
+
+
+def _add_translation_arguments(train, commands):
+    group = train.add_argument_group("pix2pix and cyclegan")
+    group.add_argument("--data-a", help="folder of domain-A (input) images")
+    group.add_argument("--data-b", help="folder of domain-B (target) images; pix2pix matches them to A by file name")
+    group.add_argument("--base-filters", type=_positive_int, default=64, help="width of the networks (64 in the papers)")
+
+    translate = commands.add_parser("translate", help="translate images with a trained pix2pix or cyclegan run")
+    translate.add_argument("--run-dir", required=True)
+    translate.add_argument("--input", required=True, help="an image file or a folder of images (searched recursively)")
+    translate.add_argument("--out", required=True, help="output folder: one PNG per input, named after it")
+    translate.add_argument("--direction", choices=("a2b", "b2a"), default="a2b")
+
+
+def train_translation(args):
+    """`kerasgan train pix2pix|cyclegan`: paired or unpaired folders, translation grids of held-out images."""
+    import keras
+
+    from kerasgan import callbacks, data, models
+    from kerasgan.utils import atomic_path, write_json_atomic
+
+    if args.loss is not None or args.d_steps is not None:
+        raise ValueError(f"{args.model} has the paper's losses and one discriminator step; drop --loss and --d-steps.")
+    paired = args.model == "pix2pix"
+    if paired and args.data is not None:
+        if args.data_a or args.data_b:
+            raise ValueError("pix2pix takes either --data (side-by-side A|B images) or --data-a and --data-b, not both.")
+        folders = (args.data, None)
+    elif args.data_a and args.data_b:
+        folders = (args.data_a, args.data_b)
+    else:
+        hint = "--data FOLDER of side-by-side A|B images, or " if paired else ""
+        raise ValueError(f"{args.model} needs {hint}--data-a DIR and --data-b DIR.")
+    run_dir = _new_run_dir(args)
+    keras.utils.set_random_seed(args.seed)
+    size, channels = args.image_size or 256, args.channels or 3
+    common = dict(image_size=size, channels=channels, batch_size=args.batch_size, seed=args.seed, holdout=GRID_IMAGES)
+    if paired:
+        dataset = data.paired_images(*folders, **common)
+    else:
+        dataset = data.unpaired_images(*folders, **common)
+    grid_a, grid_b = data.held_out_images(*folders, size, channels, holdout=GRID_IMAGES, paired=paired)
+    shape = (size, size, channels)
+    if paired:
+        model = models.Pix2Pix(image_shape=shape, target_channels=channels, base_filters=args.base_filters, seed=args.seed)
+        d_optimizer, g_optimizer = model.default_optimizers()
+    else:
+        model = models.CycleGAN(image_shape=shape, base_filters=args.base_filters, seed=args.seed)
+        # The paper's schedule over this run: constant for the first half of the steps, then linear decay to 0.
+        steps = int(dataset.cardinality()) * args.epochs
+        d_optimizer, g_optimizer = (
+            keras.optimizers.Adam(models.LinearDecay(lr or 2e-4, max(steps // 2, 0), max(steps - steps // 2, 1)), beta_1=0.5)
+            for lr in (args.d_lr, args.g_lr)
+        )
+    for optimizer, lr in ((d_optimizer, args.d_lr), (g_optimizer, args.g_lr)):
+        if lr is not None and paired:
+            optimizer.learning_rate = lr
+        if args.beta1 is not None:
+            optimizer.beta_1 = args.beta1
+    model.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
+
+    config = {
+        "command": "train",
+        "argv": sys.argv[1:],
+        **{k: v for k, v in vars(args).items() if k not in ("command", "debug")},
+        "image_shape": list(shape),
+        "model_config": model.get_config(),
+        "versions": _versions(),
+    }
+    write_json_atomic(os.path.join(run_dir, CONFIG_FILE), config)
+    images, tb = os.path.join(run_dir, "images"), os.path.join(run_dir, "tb")
+    cbs = [
+        callbacks.TranslationGrid(
+            images, grid_a, targets=grid_b if paired else None, every_n_epochs=args.grid_every, tensorboard_dir=tb
+        ),
+        keras.callbacks.TensorBoard(tb),
+        callbacks.GifBuilder(images, os.path.join(run_dir, "progress.gif"), pattern="translations_*.png"),
+    ]
+    if args.max_seconds:
+        cbs.append(callbacks.TimeLimit(args.max_seconds))
+    try:
+        model.fit(dataset, epochs=args.epochs, callbacks=cbs)
+    except KeyboardInterrupt:
+        print("kerasgan: interrupted; saving the model as it is now.", file=sys.stderr)
+    with atomic_path(os.path.join(run_dir, MODEL_FILE)) as tmp:
+        model.save(tmp)
+    print(f"kerasgan: wrote {run_dir}/ ({MODEL_FILE}, {CONFIG_FILE}, images/, progress.gif, tb/)")
+    return 0
+
+
+def translate(args):
+    """`kerasgan translate`: one PNG per input image, named after it (face12.jpg → face12.png)."""
+    import numpy as np
+
+    from kerasgan.callbacks import save_image_grid
+    from kerasgan.data.folder import _decode_file, center_crop_resize, list_image_files
+
+    model = load_run(args.run_dir)
+    if not hasattr(model, "translate"):
+        raise ValueError(f"{args.run_dir} holds a {type(model).__name__}, which does not translate images; "
+                         "pass the run folder of a pix2pix or cyclegan run.")
+    network = model.translation_network(args.direction)
+    height, width, channels = network.input_shape[1:]
+    files = [args.input] if os.path.isfile(args.input) else list_image_files(args.input)
+    if not files:
+        raise ValueError(f"No image files found under {args.input!r}.")
+    outputs = {}
+    for file in files:
+        name = os.path.splitext(os.path.basename(file))[0] + ".png"
+        if name in outputs:
+            raise ValueError(f"{outputs[name]!r} and {file!r} would both be written to {name}; rename one of them.")
+        outputs[name] = file
+    for name, file in outputs.items():
+        image, reason = _decode_file(file, channels)
+        if image is None:
+            raise ValueError(f"{file!r} could not be decoded as an image ({reason}).")
+        pixels = np.asarray(center_crop_resize(image, (height, width)), "float32") / 127.5 - 1.0
+        save_image_grid(os.path.join(args.out, name), model.translate(pixels[None], args.direction), cols=1, padding=0)
+    print(f"kerasgan: wrote {len(outputs)} translated image(s) ({args.direction}) to {args.out}")
+    return 0
+
+
 def load_run(run_dir):
     """Loads the model a `kerasgan train` run saved in `run_dir`."""
     import keras
@@ -357,7 +488,7 @@ def _versions():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    command = {"train": train, "sample": sample, "evaluate": evaluate}[args.command]
+    command = {"train": train, "sample": sample, "evaluate": evaluate, "translate": translate}[args.command]
     try:
         return command(args)
     except (ValueError, TypeError, FileNotFoundError, RuntimeError, FloatingPointError) as error:

@@ -8,6 +8,7 @@ from kerasgan.callbacks.diagnostics import DiagnosticRecord, Diagnostics, GANDia
 from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
 from kerasgan.callbacks.run import run_callbacks
 from kerasgan.callbacks.training import TimeLimit
+from kerasgan.callbacks.translation import TranslationGrid
 
 __all__ = [
     "Checkpoint",
@@ -18,6 +19,7 @@ __all__ = [
     "ImageGrid",
     "NonFiniteLossError",
     "TimeLimit",
+    "TranslationGrid",
     "count_batches",
     "fit_with_checkpoints",
     "oscillation_score",

@@ -2,7 +2,8 @@
 
 `load_dataset` takes anything the CLI accepts (a Keras data set name, an .npz
 or IDX file, a folder of IDX files or of images); `image_folder` and
-`from_array` build the two kinds of pipeline behind it.
+`from_array` build the two kinds of pipeline behind it. `paired_images` and
+`unpaired_images` yield `(images_a, images_b)` for image-to-image translation.
 """
 
 from kerasgan.data.arrays import (
@@ -14,15 +15,20 @@ from kerasgan.data.arrays import (
     mnist_idx,
 )
 from kerasgan.data.folder import IMAGE_EXTENSIONS, image_folder, list_image_files
+from kerasgan.data.paired import held_out_images, paired_files, paired_images, unpaired_images
 
 __all__ = [
     "DATASET_NAMES",
     "IMAGE_EXTENSIONS",
     "count_images",
     "from_array",
+    "held_out_images",
     "image_folder",
     "list_image_files",
     "load_arrays",
     "load_dataset",
     "mnist_idx",
+    "paired_files",
+    "paired_images",
+    "unpaired_images",
 ]

@@ -32,6 +32,7 @@ from kerasgan.losses.adversarial import (
     wasserstein_generator_loss,
 )
 from kerasgan.losses.penalties import dragan_penalty, gradient_penalty, r1_penalty
+from kerasgan.losses.translation import cycle_consistency_loss, identity_loss, l1_loss
 
 __all__ = [
     "LOSSES",
@@ -39,6 +40,7 @@ __all__ = [
     "categorical_code_loss",
     "class_loss",
     "continuous_code_loss",
+    "cycle_consistency_loss",
     "discriminator_loss",
     "dragan_penalty",
     "feature_matching_loss",
@@ -47,6 +49,8 @@ __all__ = [
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
+    "identity_loss",
+    "l1_loss",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",
     "minimax_generator_loss",

@@ -4,6 +4,7 @@ from kerasgan.models.conditional import ACGAN, ConditionalGAN, InfoGAN
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.models.divergences import LSGAN, HingeGAN, RaGAN
 from kerasgan.models.gan import GAN
+from kerasgan.models.translation import CycleGAN, ImagePool, LinearDecay, Pix2Pix
 from kerasgan.models.wgan import WGAN, WGANGP
 
 #: CLI names of the models.
@@ -20,4 +21,28 @@ MODELS = {
     "infogan": InfoGAN,
 }
 
-__all__ = ["ACGAN", "ConditionalGAN", "DCGAN", "GAN", "HingeGAN", "InfoGAN", "LSGAN", "MODELS", "RaGAN", "WGAN", "WGANGP"]
+#: CLI names of the image-to-image translation models; they train on pairs of
+#: image folders (`--data-a`, `--data-b`), so the CLI routes them separately.
+TRANSLATION_MODELS = {
+    "pix2pix": Pix2Pix,
+    "cyclegan": CycleGAN,
+}
+
+__all__ = [
+    "ACGAN",
+    "ConditionalGAN",
+    "CycleGAN",
+    "DCGAN",
+    "GAN",
+    "HingeGAN",
+    "ImagePool",
+    "InfoGAN",
+    "LSGAN",
+    "LinearDecay",
+    "MODELS",
+    "Pix2Pix",
+    "RaGAN",
+    "TRANSLATION_MODELS",
+    "WGAN",
+    "WGANGP",
+]

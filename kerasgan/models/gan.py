@@ -32,6 +32,7 @@ from keras import ops
 from kerasgan import augment
 from kerasgan import losses as losses_lib
 from kerasgan.losses import penalties
+from kerasgan.models.base import AdversarialModel
 from kerasgan.networks import mlp_discriminator, mlp_generator
 
 _SERIALIZE = keras.saving.serialize_keras_object
@@ -39,7 +40,7 @@ _DESERIALIZE = keras.saving.deserialize_keras_object
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class GAN(keras.Model):
+class GAN(AdversarialModel):
     """Generative adversarial network trained with `compile()` / `fit()`.
 
     Without networks given, builds the fully connected networks of the original
@@ -278,91 +279,15 @@ class GAN(keras.Model):
             )
 
     # ------------------------------------------------------------------ compile
-    def compile(self, d_optimizer=None, g_optimizer=None, optimizer=None, loss=None, **kwargs):
-        """Configures the two optimizers.
+    # ------------------------------------------------------------------ optimizers
+    def d_variables(self):
+        return self.discriminator.trainable_variables
 
-        Args:
-            d_optimizer: optimizer (or name) of the discriminator; the variant's
-                `default_optimizers()` when None (Adam(2e-4, beta_1=0.5) here).
-            g_optimizer: optimizer (or name) of the generator; likewise.
-            optimizer, loss: refused; a GAN has one optimizer per network and
-                chooses its loss in the constructor.
-            **kwargs: passed to `keras.Model.compile` (`jit_compile`, `run_eagerly`,
-                `steps_per_execution`).
-        """
-        if optimizer is not None:
-            raise ValueError(
-                "A GAN has two optimizers: call compile(d_optimizer=..., g_optimizer=...) instead of compile(optimizer=...)."
-            )
-        if loss is not None:
-            raise ValueError(
-                "A GAN's adversarial loss is chosen in the constructor (e.g. DCGAN(loss='minimax')), "
-                "not with compile(loss=...); pass d_optimizer= and g_optimizer= to compile()."
-            )
-        if kwargs.get("metrics") or kwargs.get("weighted_metrics"):
-            raise ValueError("compile(metrics=...) is not supported: a GAN logs its own losses and accuracies.")
-        default_d, default_g = self.default_optimizers()
-        d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else default_d
-        g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else default_g
-        if d_optimizer is g_optimizer:
-            raise ValueError(
-                "d_optimizer and g_optimizer are the same object; give each network its own optimizer instance."
-            )
-        if self.dtype_policy.name == "mixed_float16":
-            # float16 gradients underflow without loss scaling; each optimizer
-            # keeps its own dynamic scale (the two losses differ in size).
-            d_optimizer, g_optimizer = (
-                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer) else keras.optimizers.LossScaleOptimizer(opt)
-                for opt in (d_optimizer, g_optimizer)
-            )
-        # optimizer=None: Keras would otherwise create an RMSprop over all weights.
-        super().compile(optimizer=None, loss=None, **kwargs)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-        # Built here, in the strategy scope and outside any tf.function: lazily
-        # created slots fail under MirroredStrategy, and loading a .keras file
-        # needs the slots to exist before it restores them.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self._trackers = {
-            name: keras.metrics.Mean(name=name)
-            for name in (
-                "d_loss",
-                "g_loss",
-                "d_acc_real",
-                "d_acc_fake",
-                *self.discriminator_term_names(),
-                *self.generator_term_names(),
-            )
-        }
+    def g_variables(self):
+        return self.generator.trainable_variables
 
-    def default_optimizers(self):
-        """(d_optimizer, g_optimizer) that compile() uses when none are given: the paper's."""
-        # Radford et al. (2015): Adam, lr 2e-4, beta_1 0.5; measured on MNIST
-        # with benchmarks/time_to_quality.py against 4e-4 and other batch sizes.
-        return keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
-
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
-
-    def get_compile_config(self):
-        if self.d_optimizer is None:
-            return None
-        return {
-            "d_optimizer": _SERIALIZE(self.d_optimizer),
-            "g_optimizer": _SERIALIZE(self.g_optimizer),
-            "jit_compile": self._jit_compile,
-            "steps_per_execution": self.steps_per_execution,
-        }
-
-    def compile_from_config(self, config):
-        self.compile(
-            d_optimizer=_DESERIALIZE(config["d_optimizer"]),
-            g_optimizer=_DESERIALIZE(config["g_optimizer"]),
-            jit_compile=config.get("jit_compile", "auto"),
-            steps_per_execution=config.get("steps_per_execution", 1),
-        )
+    def logged_names(self):
+        return ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", *self.discriminator_term_names(), *self.generator_term_names())
 
     # ------------------------------------------------------------------ hooks
     def unpack_batch(self, data):
@@ -517,13 +442,7 @@ class GAN(keras.Model):
 
     # ------------------------------------------------------------------ training
     def train_step(self, data):
-        # Every op of the step waits for the batch. Keras ends an epoch over a
-        # data set of unknown length (an image folder) by calling the step
-        # once more and catching the end of the data; without this, the ops
-        # that do not read the batch (latent sampling, the optimizers' step
-        # counters) ran in that phantom step, so each epoch advanced the
-        # random stream and the step counts by one step too many.
-        with tf.control_dependencies(tf.nest.flatten(data)):
+        with self.waiting_for(data):  # no op of the step runs without a batch
             real, condition = self.unpack_batch(data)
             real = self._check_images(real)
             self._input_range.assign(ops.stack([ops.min(real), ops.max(real)]))
@@ -536,7 +455,7 @@ class GAN(keras.Model):
             conditions = self._split(condition) if condition is not None else [None] * self.d_steps
             for i in range(self.d_steps):
                 self._step(reals[i], conditions[i], update_generator=i == self.d_steps - 1)
-        return tracker_logs(self._trackers)
+        return self.logs()
 
     def _check_batch_size(self, batch_size):
         if batch_size is not None and batch_size % self.d_steps:
@@ -590,7 +509,7 @@ class GAN(keras.Model):
                 if self._history:
                     terms["hist_g"] = self._historical_term("g")
                 total = g_loss + sum(terms.values()) if terms else g_loss
-            self._apply(g_tape, total, self.generator, self.g_optimizer)
+            self.apply_update(g_tape, total, self.g_variables(), self.g_optimizer)
             self._update_history("g")
             self._trackers["g_loss"].update_state(g_loss)
             for name, value in terms.items():
@@ -619,7 +538,7 @@ class GAN(keras.Model):
                 **self.discriminator_auxiliary_terms(real_aux, fake_aux, condition, latents),
             }
             total = d_loss + sum(terms.values()) if terms else d_loss
-        self._apply(tape, total, self.discriminator, self.d_optimizer)
+        self.apply_update(tape, total, self.d_variables(), self.d_optimizer)
         self.after_discriminator_update()
         self._update_history("d")
         self._trackers["d_loss"].update_state(d_loss)
@@ -627,25 +546,6 @@ class GAN(keras.Model):
         self._trackers["d_acc_fake"].update_state(ops.mean(ops.cast(fake_logits < 0, "float32")))
         for name, value in terms.items():
             self._trackers[name].update_state(value)
-
-    def _apply(self, tape, loss, network, optimizer):
-        """One optimizer step of `network` on `loss`, correct under tf.distribute and mixed precision.
-
-        The loss is a per-replica mean and the optimizer sums gradients over
-        replicas, so the gradient is divided by the replica count here, once,
-        for every loss and penalty; the logged values stay unscaled.
-        """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        with tape:  # recorded, so the gradient flows through the scaling
-            if replicas > 1:
-                loss = loss / replicas
-            # Mixed float16: multiplied by the dynamic loss scale, which the
-            # LossScaleOptimizer divides out of the gradients (and skips the
-            # step when they overflow).
-            loss = optimizer.scale_loss(loss)
-        variables = network.trainable_variables
-        grads = tape.gradient(loss, variables)
-        optimizer.apply_gradients(zip(grads, variables))
 
     def _check_images(self, real):
         if isinstance(real, dict) or isinstance(real, (tuple, list)):
@@ -807,20 +707,6 @@ class GAN(keras.Model):
         if isinstance(config.get("loss"), list):
             config["loss"] = tuple(_DESERIALIZE(f) for f in config["loss"])
         return cls(**config)
-
-
-def tracker_logs(trackers):
-    """The logs a `train_step` returns: each tracker's result, by name.
-
-    Under MultiWorkerMirroredStrategy Keras averages the step's outputs across
-    workers along axis 0, which fails for scalars, so there each value is
-    returned with shape (1,) (and comes out of the average a scalar again).
-    """
-    logs = {name: tracker.result() for name, tracker in trackers.items()}
-    strategy = tf.distribute.get_strategy()
-    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
-        logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
-    return logs
 
 
 def _last_hidden_layer(discriminator):

@@ -13,14 +13,16 @@ from kerasgan.networks.dcgan import (
     dcgan_generator_body,
     dense_output,
 )
-from kerasgan.networks.layers import LabelEncoding, Maxout, MinibatchDiscrimination, MinibatchStdDev
+from kerasgan.networks.layers import LabelEncoding, Maxout, MinibatchDiscrimination, MinibatchStdDev, ReflectionPadding2D
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
+from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
     "LabelEncoding",
     "Maxout",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
+    "ReflectionPadding2D",
     "auxiliary_discriminator",
     "conditional_discriminator",
     "conditional_generator",
@@ -32,5 +34,8 @@ __all__ = [
     "dense_output",
     "mlp_discriminator",
     "mlp_generator",
+    "patchgan_discriminator",
+    "resnet_generator",
     "small_classifier",
+    "unet_generator",
 ]

@@ -252,3 +252,39 @@ class LabelEncoding(keras.layers.Layer):
             "map_size": None if self.map_size is None else list(self.map_size),
             "embeddings_initializer": keras.initializers.serialize(self.embeddings_initializer),
         }
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pads the height and width of NHWC feature maps by reflecting them at the border.
+
+    CycleGAN's ResNet generator pads this way before its 7×7 and residual 3×3
+    convolutions, so the borders see image content rather than zeros (fewer
+    border artifacts). Keras has zero padding only.
+
+    Args:
+        padding: pixels added on each side (an int), or `(pad_h, pad_w)`.
+
+    Example:
+        >>> ReflectionPadding2D(3)(keras.ops.zeros((1, 8, 8, 2))).shape
+        (1, 14, 14, 2)
+    """
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        pad = (padding, padding) if isinstance(padding, int) else tuple(padding)
+        if len(pad) != 2 or any(int(p) != p or p < 0 for p in pad):
+            raise ValueError(f"ReflectionPadding2D: padding must be an int >= 0 or a pair of them; got {padding!r}.")
+        self.padding = (int(pad[0]), int(pad[1]))
+
+    def call(self, inputs):
+        ph, pw = self.padding
+        return ops.pad(inputs, ((0, 0), (ph, ph), (pw, pw), (0, 0)), mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        ph, pw = self.padding
+        return (b, None if h is None else h + 2 * ph, None if w is None else w + 2 * pw, c)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": list(self.padding)}
