@@ -119,3 +119,23 @@ def test_xla_computes_the_same_step(xla_allowed):
         results.append(_fit(gan))
     for key in ("d_loss", "g_loss"):
         np.testing.assert_allclose(results[1][key], results[0][key], rtol=1e-4, err_msg=key)
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"], indirect=True)
+@pytest.mark.parametrize("name", ["pix2pix", "cyclegan"])
+def test_translation_models_train_under_mixed_precision(name, policy):
+    from kerasgan.models import TRANSLATION_MODELS
+
+    keras.utils.set_random_seed(0)
+    options = {"n_blocks": 1, "pool_size": 2} if name == "cyclegan" else {}
+    model = TRANSLATION_MODELS[name](image_shape=(8, 8, 3), base_filters=2, seed=0, **options)
+    model.compile()
+    if policy == "mixed_float16":
+        assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    a = np.tanh(np.random.default_rng(0).normal(size=(8, 8, 8, 3))).astype("float32")
+    history = model.fit(a, np.tanh(a[..., ::-1] * 2), batch_size=4, epochs=1, verbose=0).history
+    for key, values in history.items():
+        assert np.isfinite(values).all(), key
+    networks = [getattr(model, n) for n in (*model.D_NETWORKS, *model.G_NETWORKS)]
+    assert all(w.dtype == "float32" for net in networks for w in net.weights)
+    assert model.translate(a[:2]).dtype == np.float32
