@@ -217,7 +217,8 @@ def _train(args, model_class, run_dir):
     try:
         # Restores the newest checkpoint when there is one (then `gan` is unused).
         gan = callbacks.fit_with_checkpoints(
-            None if resuming else gan, make_dataset, args.epochs, checkpoint, callbacks=cbs
+            None if resuming else gan, make_dataset, args.epochs, checkpoint, callbacks=cbs,
+            steps_per_epoch=_steps_per_epoch(dataset, args.data, args.batch_size * d_steps),
         )
     except KeyboardInterrupt:
         print("kerasgan: interrupted; saving the model as it is now.", file=sys.stderr)
@@ -464,6 +465,15 @@ def load_run(run_dir):
     if not os.path.exists(path):
         raise FileNotFoundError(f"No {MODEL_FILE} in {run_dir}; pass the --run-dir of a finished `kerasgan train` run.")
     return keras.saving.load_model(path)
+
+
+def _steps_per_epoch(dataset, spec, batch_size):
+    """Batches per epoch: the data set's length, or for an image folder (whose length tf.data does not
+    know) the file count, rather than a whole decoding pass to count them."""
+    from kerasgan import data
+
+    count = int(dataset.cardinality())
+    return count if count > 0 else max(1, data.count_images(spec) // batch_size)
 
 
 def _constructor_default(model_class, name):
