@@ -1,7 +1,5 @@
 """The yardstick of the MNIST real-data tests: a classifier trained inside the test on the real digits."""
 
-import keras
-
 import kerasgan
 
 

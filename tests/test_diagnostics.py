@@ -14,7 +14,6 @@ import tensorflow as tf
 import kerasgan
 from gan_contract import tiny_images
 from kerasgan.callbacks import Diagnostics, GANDiagnosticWarning, oscillation_score
-from kerasgan.networks import dcgan_discriminator
 from kerasgan.networks.dcgan import dcgan_generator_body
 
 SHAPE, LATENT = (8, 8, 1), 8

@@ -3,7 +3,6 @@
 Feature extractors here are tiny Keras models built in the test: nothing is downloaded.
 """
 
-import json
 
 import imageio.v3 as iio
 import keras
