@@ -131,10 +131,27 @@ def generate(gan, latents, labels=None):
     if num_classes is None:
         if labels is not None:
             raise ValueError(f"{type(gan).__name__} is not conditional (no num_classes); drop the class label.")
+        if hasattr(gan, "codes_for"):
+            # InfoGAN: one set of codes for the whole walk, so only z moves.
+            codes = gan.codes_for(1, seed=0)
+            return gan.generate(latents=latents, codes=_repeated_codes(gan, codes, len(latents)))
         return gan.generate(latents=latents)
     if labels is None:
         raise ValueError(f"{type(gan).__name__} is conditional on {num_classes} classes; pass the class to keep fixed.")
     return gan.generate(latents=latents, labels=labels)  # the model checks the labels
+
+
+def _repeated_codes(gan, codes, n):
+    """InfoGAN's `generate(codes=...)` dict for one code vector (1, code_dim) repeated n times."""
+    n_categorical = sum(gan.categorical_codes)
+    result = {}
+    if gan.categorical_codes:
+        starts = np.cumsum([0, *gan.categorical_codes[:-1]])
+        chosen = [int(np.argmax(codes[0, s : s + k])) for s, k in zip(starts, gan.categorical_codes)]
+        result["categorical"] = np.tile(chosen, (n, 1))
+    if gan.continuous_codes:
+        result["continuous"] = np.tile(codes[0, n_categorical:], (n, 1))
+    return result
 
 
 def interpolate(gan, z0, z1, steps=8, method="slerp", labels=None):

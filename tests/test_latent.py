@@ -104,3 +104,15 @@ def test_strip_and_gif_files(tmp_path):
     assert frames == 4 + 2  # forward, then back without repeating the ends
     assert iio.imread(tmp_path / "walk.gif", index=None).shape[:3] == (6, 3, 3)
     assert not list(tmp_path.glob(".*tmp*"))  # atomic writes leave no temporary files
+
+
+def test_infogan_interpolation_keeps_its_codes_fixed_along_the_walk():
+    from kerasgan.models import InfoGAN
+
+    gan = InfoGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, categorical_codes=(3, 2), continuous_codes=1, seed=0)
+    z0, z1 = np.zeros(4), np.ones(4)
+    images = latent.interpolate(gan, z0, z1, steps=4, method="linear")
+    codes = gan.codes_for(1, seed=0)
+    full = np.concatenate([latent.lerp(z0, z1, 4), np.repeat(codes, 4, axis=0)], axis=1).astype("float32")
+    expected = np.asarray(gan(full))  # the generator on [z, the same codes] for every frame
+    np.testing.assert_allclose(images, expected, atol=1e-6)
