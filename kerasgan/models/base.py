@@ -113,6 +113,28 @@ class AdversarialModel(keras.Model):
             steps_per_execution=config.get("steps_per_execution", 1),
         )
 
+    # ------------------------------------------------------------------ saving
+    def _own_state(self):
+        # Keras saves no seed generator state (the model's, Dropout's, an image
+        # pool's, ...); without them a reloaded model would replay its random
+        # streams from the start and a resumed run would diverge from an
+        # uninterrupted one.
+        seeds = [sg.state for layer in self._flatten_layers() for sg in layer._seed_generators]
+        return self._trainable_variables + self._non_trainable_variables + seeds
+
+    def save_own_variables(self, store):
+        for i, v in enumerate(self._own_state()):
+            store[str(i)] = v
+
+    def load_own_variables(self, store):
+        own = self._own_state()
+        if len(store.keys()) != len(own):
+            raise ValueError(
+                f"The saved {type(self).__name__} holds {len(store.keys())} own variables, this one {len(own)}."
+            )
+        for i, v in enumerate(own):
+            v.assign(store[str(i)])
+
     # ------------------------------------------------------------------ training
     def apply_update(self, tape, loss, variables, optimizer):
         """One optimizer step of `variables` on `loss`, correct under tf.distribute and mixed precision.

@@ -647,26 +647,6 @@ class GAN(AdversarialModel):
         return self.generate(latents=latents), None
 
     # ------------------------------------------------------------------ saving
-    def _own_state(self):
-        # Keras saves no seed generator state (the model's, Dropout's, ...);
-        # without them a reloaded model would replay its random streams from
-        # the start and a resumed run would diverge from an uninterrupted one.
-        seeds = [sg.state for layer in self._flatten_layers() for sg in layer._seed_generators]
-        return self._trainable_variables + self._non_trainable_variables + seeds
-
-    def save_own_variables(self, store):
-        for i, v in enumerate(self._own_state()):
-            store[str(i)] = v
-
-    def load_own_variables(self, store):
-        own = self._own_state()
-        if len(store.keys()) != len(own):
-            raise ValueError(
-                f"The saved {type(self).__name__} holds {len(store.keys())} own variables, this one {len(own)}."
-            )
-        for i, v in enumerate(own):
-            v.assign(store[str(i)])
-
     def get_config(self):
         config = super().get_config()
         loss = self.loss_name

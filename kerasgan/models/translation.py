@@ -275,26 +275,6 @@ class _TranslationGAN(AdversarialModel):
         return self.translation_network("a2b")(images, training=training)
 
     # ------------------------------------------------------------------ saving
-    def _own_state(self):
-        # As GAN._own_state: Keras saves no seed generator state (the pools',
-        # Dropout's); without them a resumed run would replay its random
-        # streams from the start.
-        seeds = [sg.state for layer in self._flatten_layers() for sg in layer._seed_generators]
-        return self._trainable_variables + self._non_trainable_variables + seeds
-
-    def save_own_variables(self, store):
-        for i, v in enumerate(self._own_state()):
-            store[str(i)] = v
-
-    def load_own_variables(self, store):
-        own = self._own_state()
-        if len(store.keys()) != len(own):
-            raise ValueError(
-                f"The saved {type(self).__name__} holds {len(store.keys())} own variables, this one {len(own)}."
-            )
-        for i, v in enumerate(own):
-            v.assign(store[str(i)])
-
     @classmethod
     def from_config(cls, config):
         config = copy.deepcopy(config)  # deserialization consumes the nested dicts
