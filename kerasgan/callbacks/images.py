@@ -130,6 +130,29 @@ def save_image_grid(path, images, cols=None, padding=2, pad_value=1.0):
     return grid
 
 
+class _ImageSummary:
+    """Logs grids to TensorBoard as the image `tag`, opening the writer on first use."""
+
+    def __init__(self, directory, tag):
+        self.directory, self.tag, self._writer = directory, tag, None
+
+    def write(self, grid, step):
+        # Imported here so the callbacks work on other Keras backends when no
+        # TensorBoard output is requested.
+        import tensorflow as tf
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.directory)
+        with self._writer.as_default():
+            tf.summary.image(self.tag, grid[None], step=step)
+        self._writer.flush()
+
+    def close(self):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
 def _global_step(model, fallback):
     # The generator's update counter is the number of training steps (one per
     # fit() batch, whatever d_steps is) and survives a resumed run (it is saved
@@ -209,7 +232,7 @@ class ImageGrid(keras.callbacks.Callback):
         self.cols = _positive_int("cols", cols, "ImageGrid", allow_none=True)
         self.latents = None
         self.paths = []
-        self._writer = None
+        self._summary = None if self.tensorboard_dir is None else _ImageSummary(self.tensorboard_dir, "samples")
         self._batches_seen = 0
         self._epoch = 0
         self._last_path = None
@@ -271,9 +294,8 @@ class ImageGrid(keras.callbacks.Callback):
             self.write_grid(epoch)
 
     def on_train_end(self, logs=None):
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        if self._summary is not None:
+            self._summary.close()
 
     def write_grid(self, epoch):
         """Generates and writes the grid for 0-based `epoch` at the current step.
@@ -297,20 +319,9 @@ class ImageGrid(keras.callbacks.Callback):
         _write_png(path, grid)
         self._last_path = path
         self.paths.append(path)
-        if self.tensorboard_dir is not None:
-            self._write_summary(grid, step)
+        if self._summary is not None:
+            self._summary.write(grid, step)
         return path
-
-    def _write_summary(self, grid, step):
-        # Imported here so the callbacks work on other Keras backends when no
-        # TensorBoard output is requested.
-        import tensorflow as tf
-
-        if self._writer is None:
-            self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
-        with self._writer.as_default():
-            tf.summary.image("samples", grid[None], step=step)
-        self._writer.flush()
 
 
 class GifBuilder(keras.callbacks.Callback):

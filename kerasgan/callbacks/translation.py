@@ -5,7 +5,7 @@ import os
 import keras
 import numpy as np
 
-from kerasgan.callbacks.images import _global_step, _positive_int, _write_png, tile_images
+from kerasgan.callbacks.images import _global_step, _ImageSummary, _positive_int, _write_png, tile_images
 
 
 def _rgb(images):
@@ -63,7 +63,7 @@ class TranslationGrid(keras.callbacks.Callback):
             raise ValueError("TranslationGrid: every_n_epochs and every_n_batches are both None; set one of them.")
         self.tensorboard_dir = None if tensorboard_dir is None else os.fspath(tensorboard_dir)
         self.paths = []
-        self._writer = None
+        self._summary = None if self.tensorboard_dir is None else _ImageSummary(self.tensorboard_dir, "translations")
         self._batches = 0
         self._epoch = 0
         self._last_path = None
@@ -99,14 +99,8 @@ class TranslationGrid(keras.callbacks.Callback):
         _write_png(path, grid)
         self._last_path = path
         self.paths.append(path)
-        if self.tensorboard_dir is not None:
-            import tensorflow as tf
-
-            if self._writer is None:
-                self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
-            with self._writer.as_default():
-                tf.summary.image("translations", grid[None], step=step)
-            self._writer.flush()
+        if self._summary is not None:
+            self._summary.write(grid, step)
         return path
 
     def on_train_begin(self, logs=None):
@@ -126,6 +120,5 @@ class TranslationGrid(keras.callbacks.Callback):
             self.write_grid(epoch)
 
     def on_train_end(self, logs=None):
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        if self._summary is not None:
+            self._summary.close()

@@ -116,15 +116,7 @@ def image_folder(
         )
     class_names, file_labels = (_class_folders(path, files) if labels else (None, None))
 
-    warned = set()
-
-    def warn_once(file, reason):
-        if file not in warned:
-            warned.add(file)
-            warnings.warn(
-                f"Skipping {file!r}: it could not be decoded as an image ({reason}). "
-                "It is left out of every epoch; fix or delete it to silence this warning."
-            )
+    warn_once = skip_warner()
 
     # Fail now, not at the first training step, when nothing decodes. Usually
     # only the first file is decoded here.
@@ -203,6 +195,21 @@ def _class_folders(path, files):
         )
     index = {name: i for i, name in enumerate(class_names)}
     return class_names, [index[parts[0]] for parts in tops]
+
+
+def skip_warner():
+    """`warn_once(file, reason)`: one warning per undecodable file, however many epochs run."""
+    warned = set()
+
+    def warn_once(file, reason):
+        if file not in warned:
+            warned.add(file)
+            warnings.warn(
+                f"Skipping {file!r}: it could not be decoded as an image ({reason}). "
+                "It is left out of every epoch; fix or delete it to silence this warning."
+            )
+
+    return warn_once
 
 
 def _decode_file(file, channels):

@@ -15,7 +15,6 @@ the same crop and flip. Batches are float32 NHWC in [-1, 1].
 """
 
 import os
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -30,6 +29,7 @@ from kerasgan.data.folder import (
     check_image_size,
     convert_channels,
     list_image_files,
+    skip_warner,
 )
 
 #: Jitter resizes to this fraction of the output size before the random crop (286 / 256 in pix2pix).
@@ -138,24 +138,10 @@ def _decode_pair(item, size, channels, target_channels):
     return (center_crop_resize(a, size), center_crop_resize(b, size)), None
 
 
-def _warner():
-    warned = set()
-
-    def warn_once(file, reason):
-        if file not in warned:
-            warned.add(file)
-            warnings.warn(
-                f"Skipping {file!r}: it could not be decoded as an image ({reason}). "
-                "It is left out of every epoch; fix or delete it to silence this warning."
-            )
-
-    return warn_once
-
-
 def _decoded(items, size, channels, target_channels=None):
     """A dataset of uint8 image tuples at `size`: (a, b) for pairs and side-by-side files, (a,) for
     single images (`target_channels` None). Undecodable items are left out with a warning."""
-    warn_once = _warner()
+    warn_once = skip_warner()
     single = target_channels is None
     paired = not single and isinstance(items[0], tuple)
     shapes = ((None, None, channels),) if single else ((None, None, channels), (None, None, target_channels))
