@@ -155,10 +155,9 @@ def _is_chief(strategy):
 
 def _train(args, model_class, run_dir):
     import keras
-    import tensorflow as tf
 
     from kerasgan import callbacks, data
-    from kerasgan.utils import atomic_path, write_json_atomic
+    from kerasgan.utils import atomic_path
 
     keras.utils.set_random_seed(args.seed)
     # Options left unset keep the variant's own defaults (WGAN: 5 critic steps, RMSprop, ...).
@@ -191,25 +190,8 @@ def _train(args, model_class, run_dir):
         gan = model_class.for_images(
             image_shape, latent_dim=args.latent_dim, label_smoothing=args.label_smoothing, seed=args.seed, **options
         )
-        d_optimizer, g_optimizer = gan.default_optimizers()
-        for optimizer, lr in ((d_optimizer, args.d_lr), (g_optimizer, args.g_lr)):
-            if lr is not None:
-                optimizer.learning_rate = lr
-            if args.beta1 is not None:
-                if not hasattr(optimizer, "beta_1"):
-                    raise ValueError(f"--beta1 applies to Adam; {args.model} trains with {type(optimizer).__name__}.")
-                optimizer.beta_1 = args.beta1
-        gan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
-        config = {
-            "command": "train",
-            "argv": sys.argv[1:],
-            **{k: v for k, v in vars(args).items() if k not in ("command", "debug")},
-            "image_shape": list(image_shape),
-            "replicas": tf.distribute.get_strategy().num_replicas_in_sync,
-            "model_config": gan.get_config(),
-            "versions": _versions(),
-        }
-        write_json_atomic(os.path.join(run_dir, CONFIG_FILE), config)
+        gan.compile(*_tuned_optimizers(args, gan.default_optimizers()))
+        _write_config(run_dir, args, image_shape, gan)
 
     cbs = callbacks.run_callbacks(run_dir, every_n_epochs=args.grid_every, seed=args.seed)
     if args.max_seconds:
@@ -354,7 +336,7 @@ def train_translation(args):
     import keras
 
     from kerasgan import callbacks, data, models
-    from kerasgan.utils import atomic_path, write_json_atomic
+    from kerasgan.utils import atomic_path
 
     if args.loss is not None or args.d_steps is not None:
         raise ValueError(f"{args.model} has the paper's losses and one discriminator step; drop --loss and --d-steps.")
@@ -389,22 +371,9 @@ def train_translation(args):
             keras.optimizers.Adam(models.LinearDecay(lr or 2e-4, max(steps // 2, 0), max(steps - steps // 2, 1)), beta_1=0.5)
             for lr in (args.d_lr, args.g_lr)
         )
-    for optimizer, lr in ((d_optimizer, args.d_lr), (g_optimizer, args.g_lr)):
-        if lr is not None and paired:
-            optimizer.learning_rate = lr
-        if args.beta1 is not None:
-            optimizer.beta_1 = args.beta1
-    model.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
-
-    config = {
-        "command": "train",
-        "argv": sys.argv[1:],
-        **{k: v for k, v in vars(args).items() if k not in ("command", "debug")},
-        "image_shape": list(shape),
-        "model_config": model.get_config(),
-        "versions": _versions(),
-    }
-    write_json_atomic(os.path.join(run_dir, CONFIG_FILE), config)
+    # (CycleGAN's --d-lr/--g-lr are already the schedules' initial rates.)
+    model.compile(*_tuned_optimizers(args, (d_optimizer, g_optimizer), set_learning_rates=paired))
+    _write_config(run_dir, args, shape, model)
     images, tb = os.path.join(run_dir, "images"), os.path.join(run_dir, "tb")
     cbs = [
         callbacks.TranslationGrid(
@@ -465,6 +434,36 @@ def load_run(run_dir):
     if not os.path.exists(path):
         raise FileNotFoundError(f"No {MODEL_FILE} in {run_dir}; pass the --run-dir of a finished `kerasgan train` run.")
     return keras.saving.load_model(path)
+
+
+def _tuned_optimizers(args, optimizers, set_learning_rates=True):
+    """The model's (d, g) optimizers with --d-lr, --g-lr and --beta1 applied."""
+    for optimizer, lr in zip(optimizers, (args.d_lr, args.g_lr)):
+        if lr is not None and set_learning_rates:
+            optimizer.learning_rate = lr
+        if args.beta1 is not None:
+            if not hasattr(optimizer, "beta_1"):
+                raise ValueError(f"--beta1 applies to Adam; {args.model} trains with {type(optimizer).__name__}.")
+            optimizer.beta_1 = args.beta1
+    return optimizers
+
+
+def _write_config(run_dir, args, image_shape, model):
+    """`config.json`: the command, every flag, the model's config and the library versions."""
+    import tensorflow as tf
+
+    from kerasgan.utils import write_json_atomic
+
+    config = {
+        "command": "train",
+        "argv": sys.argv[1:],
+        **{k: v for k, v in vars(args).items() if k not in ("command", "debug")},
+        "image_shape": list(image_shape),
+        "replicas": tf.distribute.get_strategy().num_replicas_in_sync,
+        "model_config": model.get_config(),
+        "versions": _versions(),
+    }
+    write_json_atomic(os.path.join(run_dir, CONFIG_FILE), config)
 
 
 def _steps_per_epoch(dataset, spec, batch_size):
