@@ -144,6 +144,7 @@ class AdversarialModel(keras.Model):
         loss and penalty; under mixed float16 it is multiplied by the dynamic
         loss scale, which the LossScaleOptimizer divides out of the gradients
         (skipping the step when they overflow). Logged values stay unscaled.
+        Returns the gradients it applied (loss-scaled under mixed float16).
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         with tape:  # recorded, so the gradient flows through the scaling
@@ -151,7 +152,16 @@ class AdversarialModel(keras.Model):
                 loss = loss / replicas
             loss = optimizer.scale_loss(loss)
         grads = tape.gradient(loss, variables)
+        # Every gradient is computed before any variable is written. Without this
+        # barrier TensorFlow's graph optimizer (grappler's dependency optimizer)
+        # in some traces lets a gradient read a weight the optimizer has already
+        # updated: WGAN's critic (no logit bias) trained differently in 5 of 6
+        # identical runs, up to one learning rate per weight and step. See
+        # test_every_gradient_is_computed_before_any_weight_is_updated.
+        with tf.control_dependencies([g for g in grads if g is not None]):
+            grads = [None if g is None else tf.identity(g) for g in grads]
         optimizer.apply_gradients(zip(grads, variables))
+        return grads
 
     @staticmethod
     def waiting_for(data):
@@ -163,7 +173,8 @@ class AdversarialModel(keras.Model):
         counters) ran in that phantom step, so each epoch advanced the random
         streams and step counts by one step too many.
         """
-        return tf.control_dependencies(tf.nest.flatten(data))
+        # train_on_batch(x) passes (x, None, None): no op to wait for in a None.
+        return tf.control_dependencies([t for t in tf.nest.flatten(data) if t is not None])
 
     def logs(self):
         """What `train_step` returns: each tracker's result, by name.
