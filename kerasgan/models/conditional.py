@@ -311,7 +311,12 @@ class InfoGAN(DCGAN):
         categorical_codes: category count of each categorical code (the
             paper's MNIST model: one code of 10).
         continuous_codes: number of continuous codes (2 on MNIST).
-        lambda_categorical: λ of the categorical terms (1 in the paper).
+        lambda_categorical: λ of the categorical terms. The paper's 1 goes
+            with its larger networks; with these, measured on MNIST (10-way
+            code, 6,000 steps, seeds 0 / 1, see
+            tests/test_conditional_real_data.py), λ = 2 lets the code find the
+            digits faster: NMI with the digit 0.67 / 0.56 against 0.43 / 0.48
+            with λ = 1; λ = 4 was worse (0.39 after 4,000 steps).
         lambda_continuous: λ of the continuous terms; the paper uses a smaller
             λ for them so that the term stays on the GAN loss's scale.
         q_hidden_units: width of Q's hidden layer on the shared features.
@@ -338,7 +343,7 @@ class InfoGAN(DCGAN):
         discriminator=None,
         categorical_codes=(10,),
         continuous_codes=2,
-        lambda_categorical=1.0,
+        lambda_categorical=2.0,
         lambda_continuous=0.1,
         q_hidden_units=128,
         **kwargs,
