@@ -20,7 +20,7 @@ if "tensorflow" not in sys.modules:
 
 from kerasgan import models  # noqa: E402  (registers the model classes for deserialization)
 
-_SUBMODULES = ("augment", "callbacks", "data", "latent", "losses", "metrics", "models", "networks")
+_SUBMODULES = ("augment", "callbacks", "data", "latent", "losses", "metrics", "models", "networks", "parts", "schedules")
 __all__ = list(_SUBMODULES)
 
 

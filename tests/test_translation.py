@@ -14,7 +14,9 @@ import tensorflow as tf
 
 import kerasgan
 from kerasgan.losses import cycle_consistency_loss, identity_loss, l1_loss
-from kerasgan.models import CycleGAN, ImagePool, LinearDecay, Pix2Pix
+from kerasgan.models import CycleGAN, Pix2Pix
+from kerasgan.networks import ImagePool
+from kerasgan.schedules import LinearDecay
 from kerasgan.networks import ReflectionPadding2D, patchgan_discriminator, resnet_generator, unet_generator
 from kerasgan.networks.translation import normalization_layer
 from conftest import PROJECT_ROOT

@@ -4,19 +4,17 @@ Losses are pure functions on discriminator logits, in `keras.ops`, and return
 the batch mean as a float32 scalar. Discriminator losses take the targets for
 real and fake samples so that one-sided label smoothing and label noise
 (Salimans et al. 2016) are a matter of passing other targets. Generator losses
-take `(fake_logits, real_logits=None)`; those that need the real logits have
-`needs_real_logits = True`. The penalties in `penalties` take the
+take `(fake_logits, real_logits=None)`. The loss parts that models take
+(`kerasgan.parts.NonSaturating`, ...) pair them. The penalties in `penalties` take the
 discriminator as a callable and differentiate it with a tape.
 """
 
 from kerasgan.losses import penalties
 from kerasgan.losses.auxiliary import categorical_code_loss, class_loss, continuous_code_loss
 from kerasgan.losses.adversarial import (
-    LOSSES,
     binary_crossentropy_from_logits,
     discriminator_loss,
     feature_matching_loss,
-    get,
     global_batch_mean,
     hinge_discriminator_loss,
     hinge_generator_loss,
@@ -35,7 +33,6 @@ from kerasgan.losses.penalties import dragan_penalty, gradient_penalty, r1_penal
 from kerasgan.losses.translation import cycle_consistency_loss, identity_loss, l1_loss
 
 __all__ = [
-    "LOSSES",
     "binary_crossentropy_from_logits",
     "categorical_code_loss",
     "class_loss",
@@ -44,7 +41,6 @@ __all__ = [
     "discriminator_loss",
     "dragan_penalty",
     "feature_matching_loss",
-    "get",
     "global_batch_mean",
     "gradient_penalty",
     "hinge_discriminator_loss",

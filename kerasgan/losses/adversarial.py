@@ -6,14 +6,15 @@ hinge, least squares and the relativistic losses.
 D(x) = sigmoid(l(x)). Working on logits keeps every term finite: log D and
 log(1 - D) become -softplus(-l) and -softplus(l).
 
-Conventions (the models call the losses exactly so):
+These are the formulas; the models take them through the loss parts of
+`kerasgan.parts` (`NonSaturating`, `Wasserstein`, ...), which pair a
+discriminator and a generator loss and state what they need.
 
-- a discriminator loss is `d(real_logits, fake_logits, real_targets=1.0,
-  fake_targets=0.0)`; only the losses built on target codes (cross-entropy,
-  least squares) read the targets, the others ignore them;
-- a generator loss is `g(fake_logits, real_logits=None)`; one that needs the
-  real logits (the relativistic losses) has the attribute
-  `needs_real_logits = True`.
+Conventions: a discriminator loss is `d(real_logits, fake_logits,
+real_targets=1.0, fake_targets=0.0)`; only the losses built on target codes
+(cross-entropy, least squares, relativistic) read the targets. A generator
+loss is `g(fake_logits, real_logits=None)`; the relativistic ones need
+`real_logits`.
 """
 
 import keras
@@ -63,7 +64,7 @@ def _require_real_logits(real_logits, name):
     if real_logits is None:
         raise TypeError(
             f"{name} is a relativistic loss and needs the discriminator's logits on real images: call it as "
-            f"{name}(fake_logits, real_logits). (Its `needs_real_logits` attribute is True.)"
+            f"{name}(fake_logits, real_logits)."
         )
 
 
@@ -160,9 +161,6 @@ def wasserstein_discriminator_loss(real_logits, fake_logits, real_targets=1.0, f
     real_logits, fake_logits = _as_float32(real_logits, fake_logits)
     return ops.mean(fake_logits) - ops.mean(real_logits)
 
-
-# D(x) + b - (D(G(z)) + b): a constant shift of the logits changes nothing.
-wasserstein_discriminator_loss.shift_invariant = True
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -290,7 +288,7 @@ def relativistic_discriminator_loss(real_logits, fake_logits, real_targets=1.0, 
 def relativistic_generator_loss(fake_logits, real_logits=None):
     """Relativistic standard generator loss (RSGAN): BCE(C(x_f) - C(x_r), 1).
 
-    Needs the real logits (`needs_real_logits` is True); sample i of each
+    Needs the real logits ; sample i of each
     batch is paired.
 
     Args:
@@ -309,9 +307,6 @@ def relativistic_generator_loss(fake_logits, real_logits=None):
     # The paper's symmetry: the discriminator's loss with the roles swapped.
     return relativistic_discriminator_loss(fake_logits, real_logits)
 
-
-relativistic_generator_loss.needs_real_logits = True
-relativistic_discriminator_loss.shift_invariant = True
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -350,7 +345,7 @@ def relativistic_average_generator_loss(fake_logits, real_logits=None):
 
     BCE(C(x_f) - E[C(x_r)], 1) + BCE(C(x_r) - E[C(x_f)], 0): the generator
     also gets a gradient through the real term. Averages over the global
-    batch; needs the real logits (`needs_real_logits` is True).
+    batch; needs the real logits .
 
     Args:
         fake_logits: critic outputs C on generated images, shape (B, 1).
@@ -368,9 +363,6 @@ def relativistic_average_generator_loss(fake_logits, real_logits=None):
     # The paper's symmetry: the discriminator's loss with the roles swapped.
     return relativistic_average_discriminator_loss(fake_logits, real_logits)
 
-
-relativistic_average_generator_loss.needs_real_logits = True
-relativistic_average_discriminator_loss.shift_invariant = True
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -390,52 +382,3 @@ def feature_matching_loss(real_features, fake_features):
     real_mean = ops.stop_gradient(global_batch_mean(ops.reshape(real_features, (ops.shape(real_features)[0], -1)), axis=0))
     fake_mean = global_batch_mean(ops.reshape(fake_features, (ops.shape(fake_features)[0], -1)), axis=0)
     return ops.sum(ops.square(real_mean - fake_mean))
-
-
-#: Named (discriminator_loss, generator_loss) pairs a model can select with `loss=`.
-LOSSES = {
-    "minimax": (discriminator_loss, minimax_generator_loss),
-    "non_saturating": (discriminator_loss, non_saturating_generator_loss),
-    "wasserstein": (wasserstein_discriminator_loss, wasserstein_generator_loss),
-    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
-    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
-    "relativistic": (relativistic_discriminator_loss, relativistic_generator_loss),
-    "relativistic_average": (relativistic_average_discriminator_loss, relativistic_average_generator_loss),
-}
-
-
-def get(loss):
-    """Returns the (discriminator_loss, generator_loss) pair for `loss`.
-
-    Args:
-        loss: a name in `LOSSES`, or a pair of callables
-            `(d_loss(real_logits, fake_logits, real_targets=1.0, fake_targets=0.0),
-            g_loss(fake_logits, real_logits=None))`. Models call the generator
-            loss with both arguments; set `g_loss.needs_real_logits = True`
-            when it uses `real_logits`.
-    """
-    if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise ValueError(f"Unknown loss {loss!r}; choose one of {sorted(LOSSES)} or pass a pair of functions.")
-        return LOSSES[loss]
-    if isinstance(loss, (tuple, list)) and len(loss) == 2 and all(callable(f) for f in loss):
-        d_loss, g_loss = loss
-        if not _accepts_two_arguments(g_loss):
-            one_argument = g_loss
-            g_loss = lambda fake_logits, real_logits=None: one_argument(fake_logits)  # noqa: E731
-        return d_loss, g_loss
-    raise TypeError(
-        f"loss must be a name in {sorted(LOSSES)} or a pair (discriminator_loss, generator_loss) of functions; got {loss!r}."
-    )
-
-
-def _accepts_two_arguments(fn):
-    import inspect
-
-    try:
-        inspect.signature(fn).bind(None, None)
-    except TypeError:
-        return False
-    except ValueError:  # no signature (a builtin): assume it does
-        return True
-    return True

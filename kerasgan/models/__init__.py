@@ -1,11 +1,20 @@
-"""GAN algorithms: `keras.Model` subclasses trained with compile() / fit()."""
+"""GAN algorithms: `keras.Model` subclasses trained with compile() / fit(), one public class per file."""
 
-from kerasgan.models.conditional import ACGAN, ConditionalGAN, InfoGAN
+from kerasgan.models.acgan import ACGAN
+from kerasgan.models.base import AdversarialModel
+from kerasgan.models.class_conditional import ClassConditional
+from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.dcgan import DCGAN
-from kerasgan.models.divergences import LSGAN, HingeGAN, RaGAN
 from kerasgan.models.gan import GAN
-from kerasgan.models.translation import CycleGAN, ImagePool, LinearDecay, Pix2Pix
-from kerasgan.models.wgan import WGAN, WGANGP
+from kerasgan.models.hinge_gan import HingeGAN
+from kerasgan.models.infogan import InfoGAN
+from kerasgan.models.lsgan import LSGAN
+from kerasgan.models.ragan import RaGAN
+from kerasgan.models.cycle_gan import CycleGAN
+from kerasgan.models.image_translation import ImageTranslation
+from kerasgan.models.pix2pix import Pix2Pix
+from kerasgan.models.wgan import WGAN
+from kerasgan.models.wgan_gp import WGANGP
 
 #: CLI names of the models.
 MODELS = {
@@ -19,30 +28,25 @@ MODELS = {
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
-}
-
-#: CLI names of the image-to-image translation models; they train on pairs of
-#: image folders (`--data-a`, `--data-b`), so the CLI routes them separately.
-TRANSLATION_MODELS = {
     "pix2pix": Pix2Pix,
     "cyclegan": CycleGAN,
 }
 
 __all__ = [
     "ACGAN",
+    "AdversarialModel",
+    "ClassConditional",
     "ConditionalGAN",
     "CycleGAN",
     "DCGAN",
     "GAN",
     "HingeGAN",
-    "ImagePool",
+    "ImageTranslation",
     "InfoGAN",
     "LSGAN",
-    "LinearDecay",
     "MODELS",
     "Pix2Pix",
     "RaGAN",
-    "TRANSLATION_MODELS",
     "WGAN",
     "WGANGP",
 ]

@@ -1,39 +1,135 @@
-"""What every kerasgan model shares, whatever its `train_step`: two optimizers and correct updates.
+"""What every kerasgan model shares, whatever its algorithm: optimizers, parts, updates, checks, logs, saving.
 
 `AdversarialModel` holds the discriminator-side and generator-side optimizers
 (`compile(d_optimizer=, g_optimizer=)`, the paper's by default, saved and
-restored with the model), the logged loss trackers, and the one way a loss
-becomes a weight update: scaled for tf.distribute and for mixed-precision loss
-scaling. Both `GAN` (Algorithm 1 with hooks) and the translation models
-(pix2pix, CycleGAN, several networks per side) build on it.
+restored with the model), the parts shared by every family (`regularizers`,
+`constraints`, `augment`, `ema`, `objectives`, see `kerasgan.parts`), the input checks, one
+way to update a network (`update`: the terms summed, scaled for tf.distribute
+and mixed precision, every gradient computed before any weight is written,
+then the parts' after-update hooks) and one way to log (`track`).
+
+A model built on it:
+
+- builds its networks in `__init__` and ends it with `self.attach_parts()`;
+- says which networks each optimizer trains (`discriminator_networks()`,
+  `generator_networks()`), which it logs beyond its parts (`loss_names()`) and
+  how the penalties see its discriminators (`critic_views(batch)`);
+- implements `update_networks(data)`, one step on a batch, with public
+  methods that compute each network's named terms and `update(...)`.
 """
 
+import copy
+import warnings
+
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
+
+from kerasgan import parts as parts_lib
 
 _SERIALIZE = keras.saving.serialize_keras_object
 _DESERIALIZE = keras.saving.deserialize_keras_object
 
+#: Which optimizer, variables and after-update hook each side of a model uses.
+SIDES = ("discriminator", "generator")
+
 
 class AdversarialModel(keras.Model):
-    """A `keras.Model` with a discriminator-side and a generator-side optimizer.
+    """A `keras.Model` trained adversarially, with a discriminator-side and a generator-side optimizer.
 
-    Subclasses define `d_variables()` and `g_variables()` (what each optimizer
-    updates) and `logged_names()` (the trackers), and in `train_step` update
-    with `self.apply_update(tape, loss, variables, optimizer)`, run the step's
-    ops under `self.waiting_for(data)` and return `self.logs()`.
+    Args:
+        regularizers: parts that join a network's loss (`GradientPenalty`,
+            `R1`, `DRAGAN`, `HistoricalAverage`, or their names).
+        constraints: parts applied to the weights after an update (`WeightClip`).
+        augment: what the discriminator sees, in order (`DiffAugment`,
+            `InstanceNoise`): one part or a list.
+        ema: a `GeneratorEMA` that sampling uses, or None.
+        objectives: extra terms of the generator's loss (`L1Reconstruction`,
+            `CycleConsistency`, `Identity`, ...).
+        seed: seed of the model's random stream; parts without their own seed
+            derive theirs from it.
     """
 
-    def d_variables(self):
+    #: what fit() takes, for the CLI, data loaders and grid callbacks:
+    #: "images", "labelled_images", "paired_images" or "unpaired_images"
+    data_kind = "images"
+
+    def __init__(
+        self, regularizers=None, constraints=None, augment=None, ema=None, objectives=None, seed=None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.objectives = parts_lib.get_list(objectives, "objective")
+        self.regularizers = parts_lib.get_list(regularizers, "regularizer")
+        self.constraints = parts_lib.get_list(constraints, "constraint")
+        self.augment = parts_lib.get_list(augment, "augment")
+        self.ema = None if ema is None else parts_lib.get(ema, "ema")
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        # Min and max of the last real batch, read after the first step of fit()
+        # to reject data in the wrong range (e.g. 0-255) with a clear message.
+        self._input_range = self.add_weight(
+            shape=(2,), initializer="zeros", trainable=False, name="input_range", aggregation="only_first_replica"
+        )
+        self.d_optimizer = None
+        self.g_optimizer = None
+        self._trackers = {}
+
+    # ------------------------------------------------------------------ what subclasses declare
+    def discriminator_networks(self):
+        """The networks `d_optimizer` trains."""
         raise NotImplementedError
+
+    def generator_networks(self):
+        """The networks `g_optimizer` trains (and a `GeneratorEMA` averages)."""
+        raise NotImplementedError
+
+    def loss_names(self):
+        """The names the model logs itself (its parts add theirs)."""
+        raise NotImplementedError
+
+    def critic_views(self, batch):
+        """[CriticView(critic, real, fake)]: each discriminator as the penalties differentiate it."""
+        raise NotImplementedError
+
+    def update_networks(self, data):
+        """One update of every network on the batch `data`."""
+        raise NotImplementedError
+
+    def parts(self):
+        """Every part of the model, in the order their after-update hooks run."""
+        return [
+            *self.augment, *self.constraints, *self.regularizers, *self.objectives, *([self.ema] if self.ema else [])
+        ]
+
+    def attach_parts(self):
+        """Creates the parts' state for this model's networks; the last line of a subclass's `__init__`."""
+        names = list(self.loss_names())
+        for i, part in enumerate(self.parts()):
+            part.attach(self, None if self.seed is None else self.seed + 1000 * (i + 1))
+            names += [*part.d_terms, *part.g_terms]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"{type(self).__name__}: two parts log {repeated[0]!r}; give each part once.")
+        self.built = True
+
+    def d_variables(self):
+        return [v for network in self.discriminator_networks() for v in network.trainable_variables]
 
     def g_variables(self):
-        raise NotImplementedError
+        return [v for network in self.generator_networks() for v in network.trainable_variables]
 
     def logged_names(self):
-        raise NotImplementedError
+        names = list(self.loss_names())
+        for part in self.parts():
+            names += [*part.d_terms, *part.g_terms]
+        return tuple(names)
 
+    def sampling_network(self, network):
+        """`network`, or its moving average when the model has a `GeneratorEMA`."""
+        return self.ema.average_of(network) if self.ema is not None else network
+
+    # ------------------------------------------------------------------ compile
     def default_optimizers(self):
         """(d_optimizer, g_optimizer) that compile() uses when none are given: the paper's."""
         # Radford et al. (2015): Adam, lr 2e-4, beta_1 0.5; measured on MNIST
@@ -113,31 +209,29 @@ class AdversarialModel(keras.Model):
             steps_per_execution=config.get("steps_per_execution", 1),
         )
 
-    # ------------------------------------------------------------------ saving
-    def _own_state(self):
-        # Keras saves no seed generator state (the model's, Dropout's, an image
-        # pool's, ...); without them a reloaded model would replay its random
-        # streams from the start and a resumed run would diverge from an
-        # uninterrupted one.
-        seeds = [sg.state for layer in self._flatten_layers() for sg in layer._seed_generators]
-        return self._trainable_variables + self._non_trainable_variables + seeds
-
-    def save_own_variables(self, store):
-        for i, v in enumerate(self._own_state()):
-            store[str(i)] = v
-
-    def load_own_variables(self, store):
-        own = self._own_state()
-        if len(store.keys()) != len(own):
-            raise ValueError(
-                f"The saved {type(self).__name__} holds {len(store.keys())} own variables, this one {len(own)}."
-            )
-        for i, v in enumerate(own):
-            v.assign(store[str(i)])
-
     # ------------------------------------------------------------------ training
-    def apply_update(self, tape, loss, variables, optimizer):
-        """One optimizer step of `variables` on `loss`, correct under tf.distribute and mixed precision.
+    def train_step(self, data):
+        with self.waiting_for(data):  # no op of the step runs without a batch
+            self.update_networks(data)
+        return self.logs()
+
+    def update(self, side, tape, terms):
+        """Updates one side ("discriminator" or "generator") on the sum of its named `terms`, then logs them.
+
+        The sum is recorded on `tape`; the parts' after-update hooks (weight
+        clipping, running averages, the generator's EMA) run after the update.
+        """
+        if side == "discriminator":
+            optimizer, variables = self.d_optimizer, self.d_variables()
+        else:
+            optimizer, variables = self.g_optimizer, self.g_variables()
+        self.apply_update(tape, terms, variables, optimizer)
+        for part in self.parts():
+            getattr(part, f"after_{side}_update")(self)
+        self.track(terms)
+
+    def apply_update(self, tape, terms, variables, optimizer):
+        """One optimizer step of `variables` on the sum of the named `terms`, correct under tf.distribute and mixed precision.
 
         The loss is a per-replica mean and the optimizer sums gradients over
         replicas, so it is divided by the replica count here, once, for every
@@ -147,7 +241,8 @@ class AdversarialModel(keras.Model):
         Returns the gradients it applied (loss-scaled under mixed float16).
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        with tape:  # recorded, so the gradient flows through the scaling
+        with tape:  # recorded, so the gradient flows through the sum and the scaling
+            loss = sum(terms.values())
             if replicas > 1:
                 loss = loss / replicas
             loss = optimizer.scale_loss(loss)
@@ -162,6 +257,21 @@ class AdversarialModel(keras.Model):
             grads = [None if g is None else tf.identity(g) for g in grads]
         optimizer.apply_gradients(zip(grads, variables))
         return grads
+
+    def track(self, values):
+        """Adds this step's named values to their trackers (epoch means in the logs)."""
+        for name, value in values.items():
+            self._trackers[name].update_state(value)
+
+    def loss_scale(self, side):
+        """The dynamic loss scale of that side's optimizer under mixed float16, else 1."""
+        optimizer = self.d_optimizer if side == "discriminator" else self.g_optimizer
+        scale = getattr(optimizer, "dynamic_scale", None)
+        return 1.0 if scale is None else ops.cast(scale, "float32")
+
+    def replica_random(self, sampler, shape):
+        """Draws `sampler(shape, seed=...)` from the model's seed generator, the same under tf.distribute."""
+        return parts_lib.replica_random(sampler, shape, self.seed_generator)
 
     @staticmethod
     def waiting_for(data):
@@ -188,3 +298,143 @@ class AdversarialModel(keras.Model):
         if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
             logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
         return logs
+
+    # ------------------------------------------------------------------ input checks
+    def check_images(self, images, shape, domain=None):
+        """`images` as float32 after checking that they are a float NHWC batch of `shape`; records their range."""
+        name, what = type(self).__name__, f"domain-{domain} images" if domain else "images"
+        if isinstance(images, (dict, tuple, list)):
+            raise ValueError(
+                f"{name} expects batches of images, got a {type(images).__name__}; "
+                "yield plain image tensors of shape (batch, height, width, channels)."
+            )
+        dtype = keras.backend.standardize_dtype(images.dtype)
+        if "float" not in dtype:
+            raise TypeError(
+                f"fit() received {what} of dtype {dtype}; kerasgan expects float32 images in [-1, 1]. "
+                "Scale 0-255 images with x / 127.5 - 1, or load them with kerasgan.data.from_array / load_dataset."
+            )
+        got = tuple(images.shape[1:])
+        if len(got) != 3 or any(s is not None and s != e for s, e in zip(got, shape)):
+            hint = ""
+            if len(got) == 3 and got[-1] is not None and got[-1] != shape[-1]:
+                hint = (
+                    f" The channel count differs ({got[-1]} vs {shape[-1]}): load the data with "
+                    f"channels={shape[-1]} or build the model for {got[-1]} channels."
+                )
+            raise ValueError(f"fit() received {what} of shape {got} but {name} was built for {tuple(shape)} (NHWC).{hint}")
+        return ops.cast(images, "float32")
+
+    def record_input_range(self, *batches):
+        """Keeps the smallest and largest value of this step's real images, checked after the first step."""
+        lows = [ops.min(b) for b in batches]
+        highs = [ops.max(b) for b in batches]
+        low = lows[0] if len(lows) == 1 else ops.min(ops.stack(lows))
+        high = highs[0] if len(highs) == 1 else ops.max(ops.stack(highs))
+        self._input_range.assign(ops.stack([low, high]))
+
+    def check_input_range(self):
+        """Raises a clear error when the real images of the last step were not in [-1, 1]."""
+        low, high = (float(v) for v in ops.convert_to_numpy(self._input_range))
+        if low < -1.001 or high > 1.001:
+            self.stop_training = True
+            raise ValueError(
+                f"fit() received images with values in [{low:.4g}, {high:.4g}]; kerasgan expects float32 in [-1, 1]. "
+                "Scale 0-255 images with x / 127.5 - 1, or load them with kerasgan.data (which does it)."
+            )
+        if low >= 0.0:
+            warnings.warn(
+                f"The first batch of images lies in [{low:.4g}, {high:.4g}] with no negative values; kerasgan "
+                "expects [-1, 1]. If your images are scaled to [0, 1], use x * 2 - 1.",
+                stacklevel=2,
+            )
+
+    def check_labels_seen(self):
+        """Raises a clear error when fit() was fed labels the model cannot take (conditional models override it)."""
+
+    def check_batch_size(self, batch_size):
+        """Raises a clear error for a batch size the algorithm cannot split (GAN's d_steps)."""
+
+    def fit(self, x=None, y=None, *args, callbacks=None, **kwargs):
+        if self.d_optimizer is None:
+            raise RuntimeError(f"Call {type(self).__name__}.compile(d_optimizer=..., g_optimizer=...) before fit().")
+        self.check_batch_size(kwargs.get("batch_size"))
+        callbacks = list(callbacks or []) + [_InputChecks()]
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; Keras warns otherwise
+        elif isinstance(x, np.ndarray):
+            # Full batches only, as kerasgan.data's pipelines give: a smaller
+            # last batch would retrace the step and could leave a d_steps
+            # minibatch empty.
+            batch_size = kwargs.get("batch_size") or 32
+            full = len(x) // batch_size * batch_size
+            if full:
+                if isinstance(y, np.ndarray) and len(y) == len(x):
+                    y = y[:full]
+                x = x[:full]
+        return super().fit(x, y, *args, callbacks=callbacks, **kwargs)
+
+    # ------------------------------------------------------------------ saving
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "regularizers": [_SERIALIZE(p) for p in self.regularizers],
+            "constraints": [_SERIALIZE(p) for p in self.constraints],
+            "augment": [_SERIALIZE(p) for p in self.augment],
+            "ema": None if self.ema is None else _SERIALIZE(self.ema),
+            "objectives": [_SERIALIZE(p) for p in self.objectives],
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = copy.deepcopy(config)  # deserialization consumes the nested dicts
+        for key, value in config.items():
+            if _is_serialized(value):
+                config[key] = _DESERIALIZE(value)
+            elif isinstance(value, list) and value and all(_is_serialized(v) for v in value):
+                config[key] = [_DESERIALIZE(v) for v in value]
+        return cls(**config)
+
+    def _own_state(self):
+        # Keras saves no seed generator state (the model's, the parts', Dropout's,
+        # an image pool's, ...); without them a reloaded model would replay its
+        # random streams from the start and a resumed run would diverge from an
+        # uninterrupted one.
+        seeds = [sg.state for layer in self._flatten_layers() for sg in layer._seed_generators]
+        return self._trainable_variables + self._non_trainable_variables + seeds
+
+    def save_own_variables(self, store):
+        for i, v in enumerate(self._own_state()):
+            store[str(i)] = v
+
+    def load_own_variables(self, store):
+        own = self._own_state()
+        if len(store.keys()) != len(own):
+            raise ValueError(
+                f"The saved {type(self).__name__} holds {len(store.keys())} own variables, this one {len(own)}."
+            )
+        for i, v in enumerate(own):
+            v.assign(store[str(i)])
+
+
+def _is_serialized(value):
+    return isinstance(value, dict) and "class_name" in value and "config" in value
+
+
+class _InputChecks(keras.callbacks.Callback):
+    """Stops fit() after its first step when the real images are not in [-1, 1], or a label is out of range.
+
+    Labels are checked again at every epoch's end (the model records the
+    extreme labels of every batch).
+    """
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.check_labels_seen()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if getattr(self, "_done", False):
+            return
+        self._done = True
+        self.model.check_labels_seen()
+        self.model.check_input_range()

@@ -26,7 +26,7 @@ class DCGAN(GAN):
             generator layer); each stride-2 stage doubles it. Default 64 (the
             paper's), 32 below 32×32 pixels (MNIST). Used only when the
             networks are built here.
-        **kwargs: the `GAN` arguments (latent_dim, image_shape, loss, ...).
+        **kwargs: the `GAN` arguments (latent_dim, image_shape, loss, parts, ...).
 
     Example:
         ```python
@@ -48,10 +48,12 @@ class DCGAN(GAN):
     def build_generator(self):
         return dcgan_generator(self.latent_dim, self.image_shape, self.base_filters)
 
-    def build_discriminator(self, **options):
-        """The DCGAN discriminator; `options` go to `dcgan_discriminator` (normalization, spectral_norm, ...)."""
-        options.setdefault("logit_bias", not getattr(self._d_loss_fn, "shift_invariant", False))
-        return dcgan_discriminator(self.image_shape, self.base_filters, **options)
+    def discriminator_options(self):
+        """Options of the default discriminator (`kerasgan.networks.dcgan_discriminator`): a shift-invariant loss needs no logit bias."""
+        return {"logit_bias": not self.loss.shift_invariant}
+
+    def build_discriminator(self):
+        return dcgan_discriminator(self.image_shape, self.base_filters, **self.discriminator_options())
 
     def get_config(self):
         return {**super().get_config(), "base_filters": self.base_filters}

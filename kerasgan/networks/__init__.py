@@ -13,11 +13,19 @@ from kerasgan.networks.dcgan import (
     dcgan_generator_body,
     dense_output,
 )
-from kerasgan.networks.layers import LabelEncoding, Maxout, MinibatchDiscrimination, MinibatchStdDev, ReflectionPadding2D
+from kerasgan.networks.layers import (
+    ImagePool,
+    LabelEncoding,
+    Maxout,
+    MinibatchDiscrimination,
+    MinibatchStdDev,
+    ReflectionPadding2D,
+)
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
+    "ImagePool",
     "LabelEncoding",
     "Maxout",
     "MinibatchDiscrimination",

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from kerasgan.utils import checks
+
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class Maxout(keras.layers.Layer):
@@ -288,3 +290,88 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "padding": list(self.padding)}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ImagePool(keras.layers.Layer):
+    """A history of generated images that feeds the discriminator (Shrivastava et al. 2017).
+
+    Calling the pool on a batch of generated images returns a batch of the same
+    size. Until the pool holds `pool_size` images each incoming image is stored
+    and returned as it is. Once it is full, each image is, with probability
+    ½, swapped for a randomly chosen stored image (the stored one is returned,
+    the new one takes its place), and otherwise returned as it is. So the
+    discriminator sees the current generator's output half of the time and
+    one of the last ~`pool_size` outputs the other half.
+
+    The buffer is a non-trainable variable, so the pool works inside the
+    compiled `train_step` and is saved with the model; the random choices come
+    from the pool's own `SeedGenerator`. Within one batch the swapped images
+    go to distinct slots (the authors' loop may pick a slot twice); images
+    beyond the first `pool_size` of a batch larger than the pool are returned
+    unchanged. Under `tf.distribute` every replica queries the pool with its
+    own slice of the batch and only the first replica's writes are kept.
+
+    Args:
+        pool_size: images kept (50 in CycleGAN); 0 disables the pool.
+        image_shape: (height, width, channels) of the images.
+        seed: seed of the pool's random choices.
+
+    Reference:
+        Shrivastava et al., Learning from Simulated and Unsupervised Images
+        through Adversarial Training, CVPR 2017. https://arxiv.org/abs/1612.07828
+        Zhu et al. 2017, Section 4. https://arxiv.org/abs/1703.10593
+    """
+
+    def __init__(self, pool_size=50, image_shape=(256, 256, 3), seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = checks.nonnegative_int("ImagePool", "pool_size", pool_size)
+        self.image_shape = tuple(int(s) for s in image_shape)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.images = self.add_weight(
+            shape=(max(self.pool_size, 1), *self.image_shape), initializer="zeros", trainable=False,
+            name="images", aggregation="only_first_replica",
+        )
+        self.count = self.add_weight(
+            shape=(), initializer="zeros", dtype="int32", trainable=False, name="count",
+            aggregation="only_first_replica",
+        )
+        self.built = True
+
+    def call(self, images):
+        if self.pool_size == 0:
+            return images
+        images = ops.cast(images, self.images.dtype)
+        n = self.pool_size
+        batch = ops.shape(images)[0]
+        index = ops.arange(batch, dtype="int32")
+        count = ops.convert_to_tensor(self.count)
+        # Phase 1: while the pool is not full, images fill the free slots in order.
+        slot = count + index
+        filling = slot < n
+        buffer = self._write(self.images, ops.logical_and(ops.one_hot(slot, n) > 0, filling[:, None]), images)
+        # Phase 2: each later image is swapped with probability ½ for a stored
+        # one, at distinct random slots (a random permutation of the pool).
+        coin = keras.random.uniform((batch,), seed=self.seed_generator) < 0.5
+        swap = ops.logical_and(ops.logical_and(ops.logical_not(filling), coin), index < n)
+        permutation = ops.cast(ops.argsort(keras.random.uniform((n,), seed=self.seed_generator)), "int32")
+        target = ops.take(permutation, index % n)
+        returned = ops.where(ops.reshape(swap, (-1, 1, 1, 1)), ops.take(buffer, target, axis=0), images)
+        buffer = self._write(buffer, ops.logical_and(ops.one_hot(target, n) > 0, swap[:, None]), images)
+        self.images.assign(buffer)
+        self.count.assign(ops.minimum(count + batch, n))
+        return returned
+
+    @staticmethod
+    def _write(buffer, writes, images):
+        """Stores images[i] at slot s where writes[i, s]; each slot is written at most once."""
+        written = ops.any(writes, axis=0)
+        writer = ops.argmax(ops.cast(writes, "int32"), axis=0)
+        return ops.where(ops.reshape(written, (-1, 1, 1, 1)), ops.take(images, writer, axis=0), buffer)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "image_shape": list(self.image_shape), "seed": self.seed}

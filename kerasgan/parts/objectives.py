@@ -1,0 +1,98 @@
+"""Extra objectives of the generator side beyond the adversarial loss: reconstruction terms of translation.
+
+An objective adds a named, weighted term to the generator's loss
+(`generator_terms(model, batch)`), logged under its name. It may run the
+model's networks itself (inside the generator's tape): CycleGAN's cycle and
+identity terms do. Later families plug in the same way (SRGAN's perceptual
+loss).
+"""
+
+from kerasgan import losses as formulas
+from kerasgan.parts.part import Part
+from kerasgan.parts.registry import register
+from kerasgan.utils import checks
+
+
+class Objective(Part):
+    kind = "objective"
+
+    def __init__(self, weight=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.weight = checks.nonnegative(type(self).__name__, "weight", weight)
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight}
+
+
+@register("l1")
+class L1Reconstruction(Objective):
+    """pix2pix's λ·E‖y - G(x)‖₁ between the target and the translation; logged as "g_l1" (weighted).
+
+    Args:
+        weight: λ (100 in the paper).
+
+    Reference:
+        Isola et al., Image-to-Image Translation with Conditional Adversarial
+        Networks, CVPR 2017, Eq. 3-4. https://arxiv.org/abs/1611.07004
+    """
+
+    g_terms = ("g_l1",)
+
+    def __init__(self, weight=100.0, **kwargs):
+        super().__init__(weight=weight, **kwargs)
+
+    def generator_terms(self, model, batch):
+        return {"g_l1": self.weight * formulas.l1_loss(batch.real, batch.fake)}
+
+
+@register("cycle")
+class CycleConsistency(Objective):
+    """CycleGAN's λ·(E‖F(G(a)) - a‖₁ + E‖G(F(b)) - b‖₁); logged as "cycle_loss" (weighted).
+
+    Runs the two generators on the translations of the step (batch.fake =
+    (F(b), G(a))).
+
+    Args:
+        weight: λ (10 in the paper).
+
+    Reference:
+        Zhu et al., Unpaired Image-to-Image Translation using Cycle-Consistent
+        Adversarial Networks, ICCV 2017, Eq. 2. https://arxiv.org/abs/1703.10593
+    """
+
+    g_terms = ("cycle_loss",)
+
+    def __init__(self, weight=10.0, **kwargs):
+        super().__init__(weight=weight, **kwargs)
+
+    def generator_terms(self, model, batch):
+        (real_a, real_b), (fake_a, fake_b) = batch.real, batch.fake
+        cycled_a = model.generator_ba(fake_b, training=True)
+        cycled_b = model.generator_ab(fake_a, training=True)
+        return {"cycle_loss": self.weight * formulas.cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b)}
+
+
+@register("identity")
+class Identity(Objective):
+    """CycleGAN's identity term w·(E‖F(a) - a‖₁ + E‖G(b) - b‖₁); logged as "identity_loss" (weighted).
+
+    Each generator, fed an image of its own target domain, should return it
+    unchanged; the paper uses w = 0.5·λ = 5 for photo↔painting.
+
+    Args:
+        weight: w.
+
+    Reference:
+        Zhu et al. 2017, Section 5.2, after Taigman et al. 2017. https://arxiv.org/abs/1703.10593
+    """
+
+    g_terms = ("identity_loss",)
+
+    def __init__(self, weight=5.0, **kwargs):
+        super().__init__(weight=weight, **kwargs)
+
+    def generator_terms(self, model, batch):
+        real_a, real_b = batch.real
+        same_a = model.generator_ba(real_a, training=True)
+        same_b = model.generator_ab(real_b, training=True)
+        return {"identity_loss": self.weight * formulas.identity_loss(real_a, same_a, real_b, same_b)}

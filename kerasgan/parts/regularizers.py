@@ -1,0 +1,231 @@
+"""Regularizers that join a network's loss, and constraints applied after its update.
+
+A regularizer adds named, weighted terms to the discriminator's loss (and,
+for `HistoricalAverage`, the generator's); each is logged under its name
+(`gp`, `r1`, `dragan`, `hist_d`, `hist_g`). The penalties differentiate the
+discriminator through the model's `critic_views(batch)`: one view for a GAN,
+one per discriminator for a model with several (the terms add up).
+
+Under mixed float16 the penalties' inner gradient is loss-scaled like the
+outer one (`model.loss_scale("discriminator")`).
+"""
+
+import keras
+from keras import ops
+
+from kerasgan import losses as formulas
+from kerasgan.losses import penalties
+from kerasgan.parts.part import Part
+from kerasgan.parts.registry import register
+from kerasgan.utils import checks
+
+
+class Regularizer(Part):
+    kind = "regularizer"
+
+
+@register("gp")
+class GradientPenalty(Regularizer):
+    """WGAN-GP's penalty λ·E[(‖∇D(x̂)‖₂ - 1)²] at x̂ = εx + (1 - ε)G(z), ε ~ U[0, 1] per sample; logged as "gp".
+
+    Args:
+        weight: λ (10 in the paper).
+        one_sided: penalize only norms above 1, E[max(0, ‖∇D(x̂)‖ - 1)²]
+            (Petzka et al. 2018).
+        seed: seed of the interpolation weights (default: from the model's).
+
+    References:
+        Gulrajani et al., Improved Training of Wasserstein GANs, NeurIPS 2017.
+        https://arxiv.org/abs/1704.00028
+        Petzka, Fischer & Lukovnikov, On the regularization of Wasserstein GANs, ICLR 2018.
+    """
+
+    uses_random = True
+    d_terms = ("gp",)
+    remedies = {
+        "oscillation": "regularize D: regularizers=[GradientPenalty(10)]",
+        "nonfinite": "bound D: regularizers=[GradientPenalty(10)]",
+    }
+
+    def __init__(self, weight=10.0, one_sided=False, **kwargs):
+        super().__init__(**kwargs)
+        self.weight = checks.nonnegative("GradientPenalty", "weight", weight)
+        self.one_sided = bool(one_sided)
+
+    def discriminator_terms(self, model, batch):
+        scale = model.loss_scale("discriminator")
+        total = 0.0
+        for view in model.critic_views(batch):
+            epsilon = self.random(keras.random.uniform, (ops.shape(view.real)[0], 1, 1, 1))
+            total = total + penalties.gradient_penalty(
+                view.critic, view.real, view.fake, epsilon, one_sided=self.one_sided, scale=scale
+            )
+        return {"gp": self.weight * total}
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight, "one_sided": self.one_sided}
+
+
+@register("r1")
+class R1(Regularizer):
+    """R1: γ/2·E[‖∇ₓD(x)‖²] on real data, optionally lazy (every k-th D step, weighted by k); logged as "r1".
+
+    Args:
+        gamma: γ (10 for most image sets; StyleGAN2 scales it with the resolution).
+        interval: k, lazy regularization: the penalty runs on every k-th
+            discriminator step with weight k·γ/2, the others skip it
+            (Karras et al. 2020 use 16).
+
+    References:
+        Mescheder, Geiger & Nowozin, Which Training Methods for GANs do
+        actually Converge?, ICML 2018. https://arxiv.org/abs/1801.04406
+        Karras et al., Analyzing and Improving the Image Quality of StyleGAN, CVPR 2020.
+    """
+
+    d_terms = ("r1",)
+    remedies = {
+        "oscillation": "regularize D: regularizers=[R1(10)]",
+        "nonfinite": "bound D: regularizers=[R1(10)]",
+    }
+
+    def __init__(self, gamma=10.0, interval=1, **kwargs):
+        super().__init__(**kwargs)
+        self.gamma = checks.nonnegative("R1", "gamma", gamma)
+        self.interval = checks.positive_int("R1", "interval", interval)
+
+    def _penalty(self, model, batch):
+        scale = model.loss_scale("discriminator")
+        weight = 0.5 * self.gamma * self.interval
+        return weight * sum(penalties.r1_penalty(v.critic, v.real, scale=scale) for v in model.critic_views(batch))
+
+    def discriminator_terms(self, model, batch):
+        if self.interval == 1:
+            return {"r1": self._penalty(model, batch)}
+        due = ops.equal(model.d_optimizer.iterations % self.interval, 0)
+        return {"r1": ops.cond(due, lambda: self._penalty(model, batch), lambda: ops.zeros((), "float32"))}
+
+    def get_config(self):
+        return {**super().get_config(), "gamma": self.gamma, "interval": self.interval}
+
+
+@register("dragan")
+class DRAGAN(Regularizer):
+    """DRAGAN: λ·E[(‖∇D(x + δ)‖₂ - 1)²], δ = 0.5·std(x)·U(0, 1) elementwise (std over the global batch); logged as "dragan".
+
+    Args:
+        weight: λ (10 in the paper).
+        seed: seed of the perturbations (default: from the model's).
+
+    Reference:
+        Kodali et al., On Convergence and Stability of GANs, 2017. https://arxiv.org/abs/1705.07215
+    """
+
+    uses_random = True
+    d_terms = ("dragan",)
+    remedies = {"mode_collapse": "penalize sharp gradients around the data: regularizers=[DRAGAN(10)]"}
+
+    def __init__(self, weight=10.0, **kwargs):
+        super().__init__(**kwargs)
+        self.weight = checks.nonnegative("DRAGAN", "weight", weight)
+
+    def discriminator_terms(self, model, batch):
+        scale = model.loss_scale("discriminator")
+        total = 0.0
+        for view in model.critic_views(batch):
+            real = ops.cast(view.real, "float32")
+            mean = formulas.global_batch_mean(real)
+            std = ops.sqrt(ops.maximum(formulas.global_batch_mean(ops.square(real)) - mean**2, 0.0))
+            delta = 0.5 * std * self.random(keras.random.uniform, ops.shape(real))
+            total = total + penalties.dragan_penalty(view.critic, real, delta, scale=scale)
+        return {"dragan": self.weight * total}
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight}
+
+
+@register("historical_average")
+class HistoricalAverage(Regularizer):
+    """Historical averaging: λ·‖θ - θ̄‖² in each network's loss, θ̄ the running mean of its past weights.
+
+    Logged as "hist_d" and "hist_g". θ̄ is updated after every update of that
+    side (θ̄ ← θ̄ + (θ - θ̄)/t, t the optimizer's step count).
+
+    Args:
+        weight: λ.
+
+    Reference:
+        Salimans et al., Improved Techniques for Training GANs, NeurIPS 2016,
+        Section 3.3. https://arxiv.org/abs/1606.03498
+    """
+
+    d_terms = ("hist_d",)
+    g_terms = ("hist_g",)
+    remedies = {
+        "mode_collapse": "regularizers=[HistoricalAverage(0.01)]",
+        "oscillation": "regularizers=[HistoricalAverage(0.01)]",
+    }
+
+    def __init__(self, weight=0.01, **kwargs):
+        super().__init__(**kwargs)
+        self.weight = checks.nonnegative("HistoricalAverage", "weight", weight)
+
+    def attach(self, model, seed=None):
+        self.averages_d = [
+            self.add_weight(shape=w.shape, initializer="zeros", trainable=False, name=f"hist_d_{i}")
+            for i, w in enumerate(model.d_variables())
+        ]
+        self.averages_g = [
+            self.add_weight(shape=w.shape, initializer="zeros", trainable=False, name=f"hist_g_{i}")
+            for i, w in enumerate(model.g_variables())
+        ]
+        super().attach(model, seed)
+
+    def _term(self, weights, averages):
+        return self.weight * sum(ops.sum(ops.square(w - a)) for w, a in zip(weights, averages))
+
+    def discriminator_terms(self, model, batch):
+        return {"hist_d": self._term(model.d_variables(), self.averages_d)}
+
+    def generator_terms(self, model, batch):
+        return {"hist_g": self._term(model.g_variables(), self.averages_g)}
+
+    @staticmethod
+    def _update(weights, averages, optimizer):
+        count = ops.cast(optimizer.iterations, "float32")  # updates so far, this one included
+        for w, average in zip(weights, averages):
+            average.assign(average + (w - average) / count)
+
+    def after_discriminator_update(self, model):
+        self._update(model.d_variables(), self.averages_d, model.d_optimizer)
+
+    def after_generator_update(self, model):
+        self._update(model.g_variables(), self.averages_g, model.g_optimizer)
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight}
+
+
+@register("weight_clip")
+class WeightClip(Part):
+    """WGAN's weight clipping: after every discriminator update each of its weights is clipped to [-c, c].
+
+    Args:
+        clip_value: c (0.01 in the paper).
+
+    Reference:
+        Arjovsky, Chintala & Bottou, Wasserstein GAN, ICML 2017, Algorithm 1.
+        https://arxiv.org/abs/1701.07875
+    """
+
+    kind = "constraint"
+
+    def __init__(self, clip_value=0.01, **kwargs):
+        super().__init__(**kwargs)
+        self.clip_value = checks.positive("WeightClip", "clip_value", clip_value)
+
+    def after_discriminator_update(self, model):
+        for w in model.d_variables():
+            w.assign(ops.clip(w, -self.clip_value, self.clip_value))
+
+    def get_config(self):
+        return {**super().get_config(), "clip_value": self.clip_value}
