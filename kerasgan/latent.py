@@ -126,18 +126,19 @@ def generate(gan, latents, labels=None):
             for every latent, or one per latent; required there, refused for
             an unconditional model.
     """
+    from kerasgan.models import ClassConditional, InfoGAN
+
     latents = np.asarray(latents, np.float32)
-    num_classes = getattr(gan, "num_classes", None)
-    if num_classes is None:
+    if not isinstance(gan, ClassConditional):
         if labels is not None:
             raise ValueError(f"{type(gan).__name__} is not conditional (no num_classes); drop the class label.")
-        if hasattr(gan, "codes_for"):
+        if isinstance(gan, InfoGAN):
             # InfoGAN: one set of codes for the whole walk, so only z moves.
             codes = gan.codes_for(1, seed=0)
             return gan.generate(latents=latents, codes=_repeated_codes(gan, codes, len(latents)))
         return gan.generate(latents=latents)
     if labels is None:
-        raise ValueError(f"{type(gan).__name__} is conditional on {num_classes} classes; pass the class to keep fixed.")
+        raise ValueError(f"{type(gan).__name__} is conditional on {gan.num_classes} classes; pass the class to keep fixed.")
     return gan.generate(latents=latents, labels=labels)  # the model checks the labels
 
 

@@ -31,7 +31,7 @@ TRAIN_SCRIPT = textwrap.dedent(
         return kerasgan.data.from_array(images, batch_size=8, seed=0)
 
     def build():
-        gan = kerasgan.models.DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, ema_decay=0.9)
+        gan = kerasgan.models.DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, ema=kerasgan.parts.GeneratorEMA(0.9))
         gan.compile()
         return gan
 

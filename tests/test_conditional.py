@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
+from kerasgan.parts import R1
 from gan_contract import GANContract, tiny_images
 from kerasgan.models import ACGAN, ConditionalGAN, InfoGAN
 
@@ -32,7 +33,7 @@ class TestConditionalGANProjectionWithPenalty(GANContract):
     num_classes = 3
 
     def make_model(self, **kwargs):
-        return _small(ConditionalGAN, num_classes=3, projection=True, label_embedding=5, r1_gamma=1.0, **kwargs)
+        return _small(ConditionalGAN, num_classes=3, projection=True, label_embedding=5, regularizers=[R1(1.0)], **kwargs)
 
 
 class TestACGAN(GANContract):

@@ -109,7 +109,7 @@ def test_oscillating_logs_fire_oscillation_and_per_step_values_are_recovered():
     np.testing.assert_allclose(list(diagnostics._series["d_loss"]), d_loss[-200:], atol=1e-6)
     assert kinds(diagnostics) == ["oscillation"]  # once: the cooldown holds back the repeats
     message = diagnostics.warnings[0].message
-    assert "d_loss oscillates" in message and "learning rate" in message and "r1_gamma" in message
+    assert "d_loss oscillates" in message and "learning rate" in message and "regularizers=[R1(10)]" in message
     assert diagnostics.history[-1]["oscillation_d_loss"] >= 4.0
     assert diagnostics.history[-1]["oscillation_g_loss"] < 4.0
 
@@ -134,8 +134,8 @@ def test_discriminator_with_50x_learning_rate_against_a_frozen_generator_is_over
     assert "discriminator_overpowering" in kinds(diagnostics)
     assert "nonfinite" not in kinds(diagnostics)
     message = next(w.message for w in diagnostics.warnings if w.kind == "discriminator_overpowering")
-    assert "near 0" in message and "d_optimizer" in message and "label_smoothing" in message
-    assert "instance_noise" in message and "loss='hinge'" in message
+    assert "near 0" in message and "d_optimizer" in message and "targets=[LabelSmoothing(0.1)]" in message
+    assert "augment=InstanceNoise(0.1)" in message and "loss='hinge'" in message
     assert any("overpowering" in str(w.message) for w in caught)  # also a real Python warning
     last = diagnostics.history[-1]
     print(f"\nD 50x lr, frozen G: first warning at step {diagnostics.warnings[0].step}; last probe: mean d_loss "

@@ -10,8 +10,11 @@ import subprocess
 import sys
 import textwrap
 
+import keras
 import numpy as np
 import pytest
+
+from kerasgan import parts
 
 SCRIPT = textwrap.dedent(
     """
@@ -43,21 +46,34 @@ SCRIPT = textwrap.dedent(
 )
 
 
+def _serialized(**options):
+    """The options as JSON: parts as their Keras serialization, which the models accept in place of the part."""
+    return {key: keras.saving.serialize_keras_object(value) for key, value in options.items()}
+
+
+# Every part of kerasgan.parts appears in one of the DCGAN rows: the parts contract's "two replicas equal one device".
 @pytest.mark.parametrize(
     "name, options",
     [
         ("dcgan", {}),
-        ("dcgan", {"label_noise": 0.1, "d_steps": 2, "label_smoothing": 0.1, "label_flip": 0.2, "instance_noise": 0.2}),
-        ("dcgan", {"ema_decay": 0.9, "diff_augment": "color,translation,cutout"}),
-        ("dcgan", {"feature_matching": True, "historical_averaging": 0.1}),
-        ("dcgan", {"gradient_penalty": 1.0, "r1_gamma": 1.0, "r1_interval": 2, "dragan": 1.0}),
+        ("dcgan", _serialized(
+            d_steps=2, targets=[parts.LabelNoise(0.1), parts.LabelSmoothing(0.1), parts.LabelFlip(0.2)],
+            augment=[parts.InstanceNoise(0.2)],
+        )),
+        ("dcgan", _serialized(ema=parts.GeneratorEMA(0.9), augment=[parts.DiffAugment("color,translation,cutout")])),
+        ("dcgan", _serialized(loss=parts.FeatureMatching(), regularizers=[parts.HistoricalAverage(0.1)])),
+        ("dcgan", _serialized(
+            regularizers=[parts.GradientPenalty(1.0), parts.R1(1.0, interval=2), parts.DRAGAN(1.0)],
+            constraints=[parts.WeightClip(0.5)],
+        )),
         ("wgan", {}),
         ("wgan_gp", {}),
         ("lsgan", {}),
         ("hinge_gan", {}),
         ("ragan", {}),
         ("cgan", {"num_classes": 3}),
-        ("cgan", {"num_classes": 3, "projection": True, "label_embedding": 4, "gradient_penalty": 1.0}),
+        ("cgan", {"num_classes": 3, "projection": True, "label_embedding": 4,
+                  **_serialized(regularizers=[parts.GradientPenalty(1.0)])}),
         ("acgan", {"num_classes": 3}),
         ("infogan", {"categorical_codes": [3], "continuous_codes": 1}),
     ],

@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import losses
+from kerasgan import losses, parts
 
 LOGITS_REAL = np.array([[2.0], [-1.0], [0.5], [30.0]], "float32")
 LOGITS_FAKE = np.array([[-3.0], [0.0], [1.5], [-30.0]], "float32")
@@ -104,17 +104,17 @@ def test_bce_keeps_its_precision_for_confident_logits():
             float(losses.binary_crossentropy_from_logits(0.0, np.array([[-logit]], "float32"))), expected, rtol=1e-5
         )
 
-def test_get_names_and_custom_pairs():
-    assert losses.get("minimax") == (losses.discriminator_loss, losses.minimax_generator_loss)
-    two_argument = (lambda r, f, rt=1.0, ft=0.0: 0.0, lambda f, r=None: 1.0)
-    assert losses.get(two_argument) == two_argument
-    # a one-argument generator loss is wrapped so that models can pass real_logits
-    d_loss, g_loss = losses.get((two_argument[0], lambda f: f * 2.0))
-    assert d_loss is two_argument[0] and g_loss(3.0, None) == 6.0
-    with pytest.raises(ValueError, match="Unknown loss"):
-        losses.get("nope")
-    with pytest.raises(TypeError, match="pair"):
-        losses.get(42)
+def test_loss_parts_resolve_by_name_and_pair_the_papers_formulas():
+    assert isinstance(parts.get("minimax", "loss"), parts.Minimax)
+    real, fake = LOGITS_REAL, LOGITS_FAKE
+    minimax = parts.Minimax()
+    assert float(minimax.discriminator_loss(real, fake)) == float(losses.discriminator_loss(real, fake))
+    assert float(minimax.generator_loss(fake)) == float(losses.minimax_generator_loss(fake))
+    assert float(parts.NonSaturating().generator_loss(fake)) == float(losses.non_saturating_generator_loss(fake))
+    with pytest.raises(ValueError, match="Unknown loss 'nope'; choose one of: .*least_squares"):
+        parts.get("nope", "loss")
+    with pytest.raises(TypeError, match="Expected a loss"):
+        parts.get(42, "loss")
 
 
 # ---------------------------------------------------------------- helpers for the newer losses
@@ -214,41 +214,53 @@ def test_relativistic_average_losses_against_numpy():
     )
 
 
+LOSS_PARTS = {
+    "minimax": parts.Minimax(),
+    "non_saturating": parts.NonSaturating(),
+    "wasserstein": parts.Wasserstein(),
+    "hinge": parts.Hinge(),
+    "least_squares": parts.LeastSquares(),
+    "relativistic": parts.Relativistic(),
+    "relativistic_average": parts.Relativistic(average=True),
+}
+
+
 @pytest.mark.parametrize("name", ["relativistic", "relativistic_average"])
 def test_relativistic_generator_losses_need_real_logits(name):
-    _, g = losses.get(name)
-    assert g.needs_real_logits is True
+    loss = LOSS_PARTS[name]
+    assert loss.needs_real_logits is True
     with pytest.raises(TypeError, match="real_logits"):
-        g(LOGITS_FAKE)
+        loss.generator_loss(LOGITS_FAKE)
     with pytest.raises(TypeError, match="real_logits"):
-        g(LOGITS_FAKE, real_logits=None)
+        loss.generator_loss(LOGITS_FAKE, real_logits=None)
 
 
 @pytest.mark.parametrize("name", ["minimax", "non_saturating", "wasserstein", "hinge", "least_squares"])
 def test_other_generator_losses_take_and_ignore_real_logits(name):
-    _, g = losses.get(name)
-    assert not getattr(g, "needs_real_logits", False)
+    g = LOSS_PARTS[name].generator_loss
+    assert not LOSS_PARTS[name].needs_real_logits
     np.testing.assert_allclose(float(g(LOGITS_FAKE, LOGITS_REAL)), float(g(LOGITS_FAKE)), rtol=0)
     np.testing.assert_allclose(float(g(LOGITS_FAKE, real_logits=None)), float(g(LOGITS_FAKE)), rtol=0)
 
 
-@pytest.mark.parametrize("name", sorted(losses.LOSSES))
+def test_loss_capabilities_match_the_formulas():
+    """shift_invariant: adding a constant to every logit changes nothing; uses_targets: the targets move the loss."""
+    for name, loss in LOSS_PARTS.items():
+        d, shifted = loss.discriminator_loss(LOGITS_REAL, LOGITS_FAKE), loss.discriminator_loss(LOGITS_REAL + 3, LOGITS_FAKE + 3)
+        assert np.isclose(float(d), float(shifted), rtol=1e-6) == loss.shift_invariant, name
+        smoothed = loss.discriminator_loss(LOGITS_REAL, LOGITS_FAKE, 0.8, 0.1)
+        assert (not np.isclose(float(d), float(smoothed))) == loss.uses_targets, name
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_PARTS))
 def test_every_named_loss_returns_a_finite_float32_scalar(name):
-    d, g = losses.get(name)
-    assert (d, g) == losses.LOSSES[name]
+    loss = LOSS_PARTS[name]
+    d, g = loss.discriminator_loss, loss.generator_loss
     real16, fake16 = LOGITS_REAL.astype("float16"), LOGITS_FAKE.astype("float16")
     extreme = np.array([[1e4], [-1e4]], "float32")
     for value in (d(real16, fake16), g(fake16, real16), d(extreme, -extreme), g(extreme, -extreme)):
         assert value.dtype == "float32" and tuple(value.shape) == ()
     assert np.isfinite(float(d(LOGITS_REAL, LOGITS_FAKE))) and np.isfinite(float(g(LOGITS_FAKE, LOGITS_REAL)))
-
-
-@pytest.mark.parametrize("name", sorted(losses.LOSSES))
-def test_named_losses_are_registered_for_keras_serialization(name):
-    for fn in losses.LOSSES[name]:
-        assert keras.saving.get_registered_name(fn).startswith("kerasgan>")
-        restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(fn))
-        assert restored is fn
 
 
 def test_global_batch_mean_is_the_plain_mean_on_one_device():

@@ -4,6 +4,7 @@ import pytest
 
 import kerasgan
 from kerasgan.models import DCGAN, GAN
+from kerasgan.parts import R1, LabelNoise, LabelSmoothing
 from gan_contract import GANContract, tiny_images
 
 
@@ -148,13 +149,15 @@ def test_seed_reproduces_a_run():
 def test_label_smoothing_and_noise_change_the_discriminator_targets():
     logits = keras.ops.zeros((4, 1))
     plain = GAN(latent_dim=4, image_shape=(8, 8, 1))
-    smooth = GAN(latent_dim=4, image_shape=(8, 8, 1), label_smoothing=0.1)
+    smooth = GAN(latent_dim=4, image_shape=(8, 8, 1), targets=[LabelSmoothing(0.1)])
     # at logit 0 BCE is log 2 whatever the target; use a nonzero logit
     real = keras.ops.full((4, 1), 2.0)
     bce = lambda y, l: np.mean(np.log1p(np.exp(l)) - y * l)
     np.testing.assert_allclose(float(plain.discriminator_loss(real, logits)), bce(1.0, 2.0) + np.log(2), rtol=1e-6)
     np.testing.assert_allclose(float(smooth.discriminator_loss(real, logits)), bce(0.9, 2.0) + np.log(2), rtol=1e-6)
-    noisy = GAN(latent_dim=4, image_shape=(8, 8, 1), label_noise=0.2, seed=0)
+    noisy = GAN(latent_dim=4, image_shape=(8, 8, 1), targets=["label_noise"], seed=0)
+    assert noisy.targets[0].sigma == 0.05
+    noisy = GAN(latent_dim=4, image_shape=(8, 8, 1), targets=[LabelNoise(0.2)], seed=0)
     fake = keras.ops.full((4, 1), -2.0)
     values = [float(noisy.discriminator_loss(real, fake)) for _ in range(5)]
     # targets in [0.8, 1] for reals and [0, 0.2] for fakes bound the loss; draws differ
@@ -164,12 +167,22 @@ def test_label_smoothing_and_noise_change_the_discriminator_targets():
 
 
 def test_bad_constructor_arguments_are_rejected():
-    with pytest.raises(ValueError, match="label_smoothing"):
-        GAN(label_smoothing=1.5)
+    with pytest.raises(ValueError, match=r"LabelSmoothing: alpha must be in \[0, 1\)"):
+        LabelSmoothing(1.5)
     with pytest.raises(ValueError, match="d_steps"):
         GAN(d_steps=0)
-    with pytest.raises(ValueError, match="Unknown loss"):
+    with pytest.raises(ValueError, match="Unknown loss 'wasserstein-ish'; choose one of: .*hinge"):
         GAN(loss="wasserstein-ish")
+    with pytest.raises(ValueError, match=r"Unknown regularizer 'label_smoothing' \('label_smoothing' is a target\)"):
+        GAN(regularizers=["label_smoothing"])
+    with pytest.raises(TypeError, match="LabelSmoothing is a target part, not a regularizer; pass it as the model's targets="):
+        GAN(regularizers=[LabelSmoothing(0.1)])
+    with pytest.raises(ValueError, match="regularizer 'r1' is given twice"):
+        GAN(regularizers=[R1(1.0), R1(2.0)])
+    with pytest.raises(ValueError, match="wasserstein loss reads no targets"):
+        GAN(loss="wasserstein", targets=[LabelSmoothing(0.1)])
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments.*label_smoothing"):
+        GAN(label_smoothing=0.1)  # the old flag: a part now
 
 
 def test_an_epoch_over_data_of_unknown_length_takes_exactly_its_batches():
@@ -214,7 +227,7 @@ def test_every_gradient_is_computed_before_any_weight_is_updated():
                 loss = keras.ops.mean(critic(fake, training=True)) - keras.ops.mean(critic(real, training=True))
             # Returning the gradients, as a step that logs their norms would, is
             # what lets grappler reorder them past the updates.
-            return AdversarialModel().apply_update(tape, loss, critic.trainable_variables, optimizer)
+            return AdversarialModel.apply_update(tape, {"loss": loss}, critic.trainable_variables, optimizer)
 
         step = step if eagerly else tf.function(step)
         for _ in range(2):

@@ -20,7 +20,8 @@ SCRIPT = textwrap.dedent(
     strategy = tf.distribute.MultiWorkerMirroredStrategy() if mode == "worker" else tf.distribute.get_strategy()
     with strategy.scope():
         keras.utils.set_random_seed(0)
-        gan = kerasgan.models.DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, label_smoothing=0.1)
+        gan = kerasgan.models.DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0,
+                                                   targets=[kerasgan.parts.LabelSmoothing(0.1)])
         gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
     data = tf.data.Dataset.from_tensor_slices(images).batch(20)  # the global batch
     history = gan.fit(data, epochs=2, verbose=0).history

@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 
 from gan_contract import tiny_images
-from kerasgan.models import MODELS
+from kerasgan.models import GAN, MODELS
+from kerasgan.parts import DRAGAN, R1, GradientPenalty
 
 CONDITIONAL = {"cgan", "acgan"}
+GANS = sorted(name for name, cls in MODELS.items() if issubclass(cls, GAN))
 
 
 def _make(name, **options):
@@ -21,7 +23,7 @@ def _make(name, **options):
 
 def _fit(gan, steps=2):
     data = tiny_images(8 * gan.d_steps * steps)
-    labels = np.arange(len(data)) % 3 if gan.uses_labels else None
+    labels = np.arange(len(data)) % 3 if gan.data_kind == "labelled_images" else None
     return gan.fit(data, labels, batch_size=8 * gan.d_steps, epochs=1, verbose=0).history
 
 
@@ -33,7 +35,7 @@ def policy(request):
 
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"], indirect=True)
-@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("name", GANS)
 def test_every_variant_trains_under_mixed_precision(name, policy):
     # gan's default MLP discriminator is large for a 2-step test; its own options are what matter
     gan = _make(name, **({"base_filters": 4} if name != "gan" else {}))
@@ -61,12 +63,14 @@ def test_every_variant_trains_under_mixed_precision(name, policy):
 @pytest.mark.parametrize("policy", ["mixed_float16"], indirect=True)
 def test_penalties_under_float16_use_the_loss_scale_and_match_float32(policy):
     """The inner gradient of GP / R1 / DRAGAN is loss-scaled: the penalties stay close to their float32 values."""
-    options = dict(base_filters=4, gradient_penalty=10.0, r1_gamma=1.0, dragan=1.0)
-    gan = _make("dcgan", **options)
+    def options():
+        return dict(base_filters=4, regularizers=[GradientPenalty(10.0), R1(1.0), DRAGAN(1.0)])
+
+    gan = _make("dcgan", **options())
     gan.compile()
     history = _fit(gan, steps=1)
     keras.config.set_dtype_policy("float32")
-    reference = _make("dcgan", **options)
+    reference = _make("dcgan", **options())
     reference.compile()
     expected = _fit(reference, steps=1)
     for key in ("gp", "r1", "dragan"):
@@ -96,7 +100,7 @@ def xla_allowed():
     config.enable_op_determinism()
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("name", GANS)
 def test_every_variant_trains_with_xla(name, xla_allowed):
     gan = _make(name, **({"base_filters": 4} if name != "gan" else {}))
     gan.compile(jit_compile=True)
@@ -130,11 +134,9 @@ def test_xla_computes_the_same_step(xla_allowed):
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"], indirect=True)
 @pytest.mark.parametrize("name", ["pix2pix", "cyclegan"])
 def test_translation_models_train_under_mixed_precision(name, policy):
-    from kerasgan.models import TRANSLATION_MODELS
-
     keras.utils.set_random_seed(0)
     options = {"n_blocks": 1, "pool_size": 2} if name == "cyclegan" else {}
-    model = TRANSLATION_MODELS[name](image_shape=(8, 8, 3), base_filters=2, seed=0, **options)
+    model = MODELS[name](image_shape=(8, 8, 3), base_filters=2, seed=0, **options)
     model.compile()
     if policy == "mixed_float16":
         assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
@@ -142,6 +144,6 @@ def test_translation_models_train_under_mixed_precision(name, policy):
     history = model.fit(a, np.tanh(a[..., ::-1] * 2), batch_size=4, epochs=1, verbose=0).history
     for key, values in history.items():
         assert np.isfinite(values).all(), key
-    networks = [getattr(model, n) for n in (*model.D_NETWORKS, *model.G_NETWORKS)]
+    networks = model.discriminator_networks() + model.generator_networks()
     assert all(w.dtype == "float32" for net in networks for w in net.weights)
     assert model.translate(a[:2]).dtype == np.float32

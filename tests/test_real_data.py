@@ -46,7 +46,7 @@ def test_wgan_gp_learns_digits_and_its_loss_tracks_quality(shared_data):
     # are still forming (confidence 0.77), so m = 32 and a learning rate of
     # 2e-4 with the paper's β2 = 0.9 (β1 = 0.5, as in its MNIST code), and the
     # samples come from a moving average of the generator.
-    gan = kerasgan.models.WGANGP.for_images((28, 28, 1), seed=0, ema_decay=0.99)
+    gan = kerasgan.models.WGANGP.for_images((28, 28, 1), seed=0, ema=kerasgan.parts.GeneratorEMA(0.99))
     gan.compile(
         d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
         g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),

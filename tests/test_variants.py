@@ -7,6 +7,19 @@ from keras import ops
 
 import kerasgan
 from kerasgan.models import WGAN, WGANGP, GAN, HingeGAN, LSGAN, RaGAN
+from kerasgan.parts import (
+    DRAGAN,
+    R1,
+    AdversarialLoss,
+    DiffAugment,
+    FeatureMatching,
+    GeneratorEMA,
+    GradientPenalty,
+    HistoricalAverage,
+    InstanceNoise,
+    LabelFlip,
+    WeightClip,
+)
 from gan_contract import GANContract, tiny_images
 
 
@@ -46,28 +59,33 @@ class TestRaGAN(GANContract):
 class TestGANWithEveryPenalty(GANContract):
     def make_model(self, **kwargs):
         return _small(
-            kerasgan.models.DCGAN, gradient_penalty=1.0, r1_gamma=1.0, r1_interval=2, dragan=1.0,
-            label_flip=0.1, instance_noise=0.1, ema_decay=0.9, diff_augment="color,translation,cutout",
-            historical_averaging=0.1, **kwargs,
+            kerasgan.models.DCGAN,
+            regularizers=[GradientPenalty(1.0), R1(1.0, interval=2), DRAGAN(1.0), HistoricalAverage(0.1)],
+            targets=[LabelFlip(0.1)], augment=[DiffAugment("color,translation,cutout"), InstanceNoise(0.1)],
+            ema=GeneratorEMA(0.9), **kwargs,
         )
 
 
 def test_variants_carry_the_papers_defaults():
     wgan = _small(WGAN)
     gp = WGANGP.for_images((16, 16, 1), latent_dim=4, base_filters=4)  # two stages: the second is normalized
-    assert (wgan.loss_name, wgan.clip_value, wgan.d_steps) == ("wasserstein", 0.01, 5)
+    assert isinstance(wgan.loss, kerasgan.parts.Wasserstein) and wgan.d_steps == 5
+    assert [(type(c), c.clip_value) for c in wgan.constraints] == [(WeightClip, 0.01)] and not wgan.regularizers
     d_opt, g_opt = wgan.default_optimizers()
     assert isinstance(d_opt, keras.optimizers.RMSprop) and float(d_opt.learning_rate) == pytest.approx(5e-5)
-    assert (gp.loss_name, gp.gradient_penalty, gp.d_steps) == ("wasserstein", 10.0, 5)
+    assert isinstance(gp.loss, kerasgan.parts.Wasserstein) and gp.d_steps == 5 and not gp.constraints
+    assert [(type(r), r.weight, r.one_sided) for r in gp.regularizers] == [(GradientPenalty, 10.0, False)]
     d_opt, _ = gp.default_optimizers()
     assert (float(d_opt.learning_rate), float(d_opt.beta_1), float(d_opt.beta_2)) == pytest.approx((1e-4, 0.0, 0.9))
     # no BatchNorm in the WGAN-GP critic: layer norm instead
     layers = gp.discriminator.layers
     assert not any(isinstance(l, keras.layers.BatchNormalization) for l in layers)
     assert any(isinstance(l, keras.layers.LayerNormalization) for l in layers)
-    assert _small(LSGAN).loss_name == "least_squares" and _small(RaGAN).loss_name == "relativistic_average"
+    assert isinstance(_small(LSGAN).loss, kerasgan.parts.LeastSquares)
+    ragan = _small(RaGAN)
+    assert isinstance(ragan.loss, kerasgan.parts.Relativistic) and ragan.loss.average
     hinge = _small(HingeGAN)
-    assert hinge.loss_name == "hinge"
+    assert isinstance(hinge.loss, kerasgan.parts.Hinge)
     assert any(isinstance(l, keras.layers.SpectralNormalization) for l in hinge.discriminator.layers)
     with pytest.raises(ValueError, match="BatchNorm"):
         _small(WGANGP, critic_normalization="batch")
@@ -106,20 +124,22 @@ def test_spectral_norm_is_active_inside_train_step():
 
 
 def test_instance_noise_follows_its_linear_schedule():
-    gan = GAN(latent_dim=4, image_shape=(16, 16, 1), instance_noise=0.5, instance_noise_steps=10, seed=0)
+    noise = InstanceNoise(0.5, steps=10)
+    gan = GAN(latent_dim=4, image_shape=(16, 16, 1), augment=noise, seed=0)
     gan.compile()
     zeros = ops.zeros((64, 16, 16, 1))
     for step, expected in ((0, 0.5), (5, 0.25), (10, 0.0), (20, 0.0)):
         gan.g_optimizer.iterations.assign(step)
-        std = float(np.std(keras.ops.convert_to_numpy(gan._discriminator_view(zeros, None))))
+        std = float(np.std(keras.ops.convert_to_numpy(noise.augment(gan, zeros))))
         assert std == pytest.approx(expected, rel=0.05, abs=1e-6)
 
 
 def test_label_flip_swaps_the_expected_fraction_of_targets():
-    def mean_real_target(real_logits, fake_logits, real_targets, fake_targets):
-        return ops.mean(real_targets) + 10.0 * ops.mean(fake_targets)
+    class MeanTargets(AdversarialLoss):
+        def discriminator_loss(self, real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
+            return ops.mean(real_targets) + 10.0 * ops.mean(fake_targets)
 
-    gan = GAN(latent_dim=4, image_shape=(8, 8, 1), loss=(mean_real_target, lambda f, r=None: 0.0), label_flip=0.3, seed=0)
+    gan = GAN(latent_dim=4, image_shape=(8, 8, 1), loss=MeanTargets(), targets=[LabelFlip(0.3)], seed=0)
     logits = ops.zeros((20000, 1))
     value = float(gan.discriminator_loss(logits, logits))
     # real targets average 1 - 0.3, fake targets 0.3
@@ -127,14 +147,15 @@ def test_label_flip_swaps_the_expected_fraction_of_targets():
 
 
 def test_lazy_r1_is_applied_every_kth_step_with_weight_k():
-    gan = _small(kerasgan.models.DCGAN, r1_gamma=2.0, r1_interval=4, seed=0)
+    gan = _small(kerasgan.models.DCGAN, regularizers=[R1(2.0, interval=4)], seed=0)
     gan.compile()
     real = ops.convert_to_tensor(tiny_images(8))
     fake = ops.convert_to_tensor(tiny_images(8, seed=1))
+    batch = kerasgan.parts.StepBatch(real, fake)
     gan.d_optimizer.iterations.assign(4)
-    due = float(gan.discriminator_terms(real, fake, None)["r1"])
+    due = float(gan.discriminator_objective(batch)[0]["r1"])
     gan.d_optimizer.iterations.assign(5)
-    skipped = float(gan.discriminator_terms(real, fake, None)["r1"])
+    skipped = float(gan.discriminator_objective(batch)[0]["r1"])
     eager = kerasgan.losses.penalties.r1_penalty(
         lambda x: gan.discriminator(x, training=True), real
     )
@@ -157,7 +178,7 @@ def test_relativistic_generator_sees_the_real_batch():
 
 def test_generator_ema_lags_the_raw_weights_by_the_expected_factor(tmp_path):
     decay = 0.8
-    gan = _small(kerasgan.models.DCGAN, ema_decay=decay, seed=0)
+    gan = _small(kerasgan.models.DCGAN, ema=GeneratorEMA(decay), seed=0)
     gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
     snapshots = [[keras.ops.convert_to_numpy(w).copy() for w in gan.generator.weights]]
 
@@ -188,7 +209,7 @@ def test_generator_ema_lags_the_raw_weights_by_the_expected_factor(tmp_path):
 
 class TestFeatureMatching(GANContract):
     def make_model(self, **kwargs):
-        return _small(kerasgan.models.DCGAN, feature_matching=True, **kwargs)
+        return _small(kerasgan.models.DCGAN, loss=FeatureMatching(), **kwargs)
 
 
 def test_feature_matching_loss_is_the_squared_distance_of_feature_means():
@@ -198,7 +219,7 @@ def test_feature_matching_loss_is_the_squared_distance_of_feature_means():
 
 
 def test_historical_averaging_tracks_the_running_mean_of_past_weights():
-    gan = _small(kerasgan.models.DCGAN, historical_averaging=0.5, seed=0)
+    gan = _small(kerasgan.models.DCGAN, regularizers=[HistoricalAverage(0.5)], seed=0)
     gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
     history = []
 
@@ -208,7 +229,7 @@ def test_historical_averaging_tracks_the_running_mean_of_past_weights():
 
     logs = gan.fit(tiny_images(32), epochs=1, batch_size=8, callbacks=[Record()], verbose=0).history
     expected = [np.mean([step[i] for step in history], axis=0) for i in range(len(history[0]))]
-    for average, e in zip(gan._history["d"], expected):
+    for average, e in zip(gan.regularizers[0].averages_d, expected):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(average), e, rtol=1e-4, atol=1e-6)
     # the penalty λ·‖θ - θ̄‖² is logged for both networks and is positive once the weights moved
     assert logs["hist_d"][0] > 0 and logs["hist_g"][0] > 0

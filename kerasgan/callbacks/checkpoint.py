@@ -158,7 +158,7 @@ class Checkpoint(keras.callbacks.Callback):
                 self.model.stop_training = True
                 raise NonFiniteLossError(
                     f"{name} became {value} at step {step}; training stopped. {self._last_good_hint()} "
-                    "Common remedies: lower learning rates, a gradient penalty (gradient_penalty=10 or r1_gamma), "
+                    "Common remedies: lower learning rates, a gradient penalty (regularizers=[GradientPenalty(10)] or [R1(10)]), "
                     "a bounded loss such as loss='hinge', or mixed precision off."
                 )
 

@@ -25,6 +25,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import parts
+from kerasgan.parts import StepBatch
+
 
 class GANDiagnosticWarning(UserWarning):
     """Category of the warnings `Diagnostics` issues (filter it with the `warnings` module)."""
@@ -35,34 +38,36 @@ DiagnosticRecord = collections.namedtuple("DiagnosticRecord", ["step", "kind", "
 
 KINDS = ("discriminator_overpowering", "mode_collapse", "oscillation", "nonfinite")
 
-REMEDIES = {
+#: What always helps against each kind; the parts of kerasgan.parts add their own advice (`Part.remedies`).
+GENERAL_REMEDIES = {
     "discriminator_overpowering": (
         "lower the discriminator's learning rate, e.g. compile(d_optimizer=keras.optimizers.Adam(lr / 4, beta_1=0.5)) "
-        "or a larger generator rate (TTUR); weaken D: more dropout, fewer filters (base_filters); "
-        "make its targets softer: label_smoothing=0.1, label_noise=0.05 or label_flip=0.05; blur what it sees: "
-        "instance_noise=0.1, or diff_augment='color,translation,cutout' on small data sets; "
-        "a loss whose generator gradient does not vanish: loss='non_saturating' instead of 'minimax', "
-        "loss='wasserstein' with gradient_penalty=10, or loss='hinge'; keep d_steps=1"
+        "or a larger generator rate (TTUR); weaken D: more dropout, fewer filters (base_filters); keep d_steps=1"
     ),
     "mode_collapse": (
         "let D see the batch's variety: minibatch_std=True or minibatch_discrimination=True in "
-        "kerasgan.networks.dcgan_discriminator; a loss with useful gradients everywhere: loss='wasserstein' with "
-        "gradient_penalty=10 (WGANGP) or loss='hinge'; a stronger, better-informed D: d_steps=2 to 5; "
-        "feature_matching=True or historical_averaging=0.01; a lower generator learning rate; "
-        "label_smoothing=0.1 or instance_noise=0.1; on small data diff_augment='color,translation,cutout'"
+        "kerasgan.networks.dcgan_discriminator; a stronger, better-informed D: d_steps=2 to 5; "
+        "a lower generator learning rate"
     ),
     "oscillation": (
         "lower both learning rates (e.g. halve them) and keep Adam's beta_1 at 0.5 or below; "
-        "regularize D: r1_gamma=10, gradient_penalty=10 or spectral_norm=True in the discriminator; "
-        "historical_averaging=0.01; loss='wasserstein' with gradient_penalty=10; sample from a moving "
-        "average of the generator with ema_decay=0.999"
+        "spectral_norm=True in the discriminator"
     ),
     "nonfinite": (
-        "lower the learning rates; bound D: gradient_penalty=10, r1_gamma=10 or spectral_norm=True; "
+        "lower the learning rates; spectral_norm=True in the discriminator; "
         "check that the data holds no NaN and lies in [-1, 1]; under mixed precision keep the loss scaling; "
         "resume from the last good checkpoint"
     ),
 }
+
+
+def remedies(kind):
+    """The advice printed with a warning of `kind`: the general remedies, then every registered part's."""
+    advice = [GENERAL_REMEDIES[kind]]
+    for cls in parts.registered():
+        if kind in cls.remedies:
+            advice.append(cls.remedies[kind])
+    return "; ".join(advice)
 
 
 def oscillation_score(values, blocks=20):
@@ -158,8 +163,8 @@ class Diagnostics(keras.callbacks.Callback):
     - `d_grad_norm`, `g_grad_norm`: global L2 norms of the gradient of the
       adversarial discriminator loss w.r.t. D's trainable weights and of the
       generator loss w.r.t. G's, through the model's own hooks
-      (`generator_inputs`, `_discriminate`, `discriminator_loss`,
-      `generator_loss`) in training mode; penalties and auxiliary terms are
+      (`generator_inputs`, `discriminate`, `discriminator_loss`,
+      `generator_objective`) in training mode; penalties and auxiliary terms are
       left out. Whatever training-mode calls change (BatchNorm statistics,
       random streams) is restored afterwards, so attaching the callback does
       not change the training run.
@@ -194,7 +199,7 @@ class Diagnostics(keras.callbacks.Callback):
 
     Args:
         reference: a batch of real images (n, H, W, C) in [-1, 1], n >= 4, or
-            (images, labels) for models with `uses_labels`.
+            (images, labels) for models whose `data_kind` is "labelled_images".
         every_n_batches: batches between probes.
         num_samples: samples generated from the fixed latents per probe
             (default: as many as reference images).
@@ -295,14 +300,17 @@ class Diagnostics(keras.callbacks.Callback):
     # ------------------------------------------------------------------ keras hooks
     def on_train_begin(self, logs=None):
         model = self.model
-        missing = [a for a in ("generator", "discriminator", "generator_inputs", "_discriminate") if not hasattr(model, a)]
-        if missing:
-            raise TypeError(f"Diagnostics needs a kerasgan GAN; {type(model).__name__} has no {', '.join(missing)}.")
+        from kerasgan.models import GAN
+
+        if not isinstance(model, GAN):
+            raise TypeError(
+                f"Diagnostics watches the GAN family (kerasgan.models.GAN and its variants); got a {type(model).__name__}."
+            )
         if tuple(self.reference.shape[1:]) != tuple(model.image_shape):
             raise ValueError(
                 f"Diagnostics: reference images of shape {self.reference.shape[1:]} but the model makes {model.image_shape}."
             )
-        if getattr(model, "uses_labels", False) and self.reference_labels is None:
+        if model.data_kind == "labelled_images" and self.reference_labels is None:
             raise ValueError(
                 f"Diagnostics: {type(model).__name__} is conditional; pass reference=(images, labels)."
             )
@@ -355,7 +363,7 @@ class Diagnostics(keras.callbacks.Callback):
     def _draw_latents(self):
         model = self.model
         n = self.num_samples
-        if getattr(model, "generator_latent_size", model.latent_dim) == model.latent_dim:
+        if model.generator_latent_size == model.latent_dim:
             self._latents = tf.constant(np.random.default_rng(self.seed).standard_normal((n, model.latent_dim)), "float32")
         else:
             # InfoGAN appends codes that only the model knows how to draw; its
@@ -397,11 +405,12 @@ class Diagnostics(keras.callbacks.Callback):
         try:
             with tf.GradientTape(persistent=True) as tape:
                 fake = model.generator(model.generator_inputs(self._latents, sample_labels), training=True)
-                real_logits, _ = model._discriminate(real, real_labels)
-                fake_logits, _ = model._discriminate(fake, sample_labels)
+                # The real and generated batches carry their own labels here, so
+                # the adversarial losses are taken from the model's public hooks.
+                real_logits, _ = model.discriminate(real, real_labels)
+                fake_logits, _ = model.discriminate(fake, sample_labels)
                 d_loss = model.discriminator_loss(real_logits, fake_logits)
-                needs_real = getattr(model, "generator_loss_needs_real", False)
-                g_loss = model.generator_loss(fake_logits, real_logits if needs_real else None)
+                g_loss = model.generator_objective(StepBatch(real, fake, sample_labels, self._latents))["g_loss"]
             d_grads = tape.gradient(d_loss, model.discriminator.trainable_variables)
             g_grads = tape.gradient(g_loss, model.generator.trainable_variables)
             del tape
@@ -464,7 +473,7 @@ class Diagnostics(keras.callbacks.Callback):
 
     def _check_discriminator(self, s, step):
         evidence = []
-        shift_invariant = getattr(getattr(self.model, "_d_loss_fn", None), "shift_invariant", False)
+        shift_invariant = self.model.loss.shift_invariant
         full = len(self._series["d_loss"]) >= self.window
         if full and not shift_invariant:
             acc_real, acc_fake, d_loss = s["mean_d_acc_real"], s["mean_d_acc_fake"], s["mean_d_loss"]
@@ -510,7 +519,7 @@ class Diagnostics(keras.callbacks.Callback):
         if last is not None and step - last < self.cooldown:
             return
         self._last_warned[kind] = step
-        message = f"Diagnostics: {message} Remedies: {REMEDIES[kind]}."
+        message = f"Diagnostics: {message} Remedies: {remedies(kind)}."
         self.warnings.append(DiagnosticRecord(step, kind, message))
         warnings.warn(message, GANDiagnosticWarning, stacklevel=2)
 

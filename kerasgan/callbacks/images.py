@@ -157,11 +157,10 @@ def _global_step(model, fallback):
     # The generator's update counter is the number of training steps (one per
     # fit() batch, whatever d_steps is) and survives a resumed run (it is saved
     # with the optimizer), so file names keep sorting in training order.
-    for name in ("g_optimizer", "optimizer"):
-        optimizer = getattr(model, name, None)
-        if optimizer is not None and hasattr(optimizer, "iterations"):
-            return int(keras.ops.convert_to_numpy(optimizer.iterations))
-    return fallback
+    optimizer = getattr(model, "g_optimizer", None) or model.optimizer
+    if optimizer is None:
+        return fallback
+    return int(keras.ops.convert_to_numpy(optimizer.iterations))
 
 
 class ImageGrid(keras.callbacks.Callback):
@@ -242,13 +241,13 @@ class ImageGrid(keras.callbacks.Callback):
         return os.path.join(self.directory, self.LATENTS_FILE)
 
     def _check_model(self):
-        model = self.model
-        missing = [a for a in ("latent_dim", "generate") if not hasattr(model, a)]
-        if missing:
+        from kerasgan.models import GAN
+
+        if not isinstance(self.model, GAN):
             raise TypeError(
-                f"ImageGrid: the model {type(model).__name__} has no {', '.join(missing)}; "
-                "it needs `latent_dim` and `generate(latents=...)` like the kerasgan "
-                "GAN models. Use ImageGrid with a kerasgan GAN."
+                f"ImageGrid: the model {type(self.model).__name__} is not a kerasgan GAN (no latent_dim and "
+                "generate(latents=...)); use ImageGrid with a kerasgan.models.GAN or one of its variants "
+                "(TranslationGrid for pix2pix and CycleGAN)."
             )
 
     def _load_or_draw_latents(self):
@@ -311,10 +310,7 @@ class ImageGrid(keras.callbacks.Callback):
         path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}_step_{step:08d}.png")
         if path == self._last_path:
             return None
-        if hasattr(self.model, "grid_samples"):
-            images, cols = self.model.grid_samples(self.latents)
-        else:
-            images, cols = self.model.generate(latents=self.latents), None
+        images, cols = self.model.grid_samples(self.latents)
         grid = tile_images(images, cols=self.cols or cols)
         _write_png(path, grid)
         self._last_path = path

@@ -57,10 +57,11 @@ class MetricCallback(keras.callbacks.Callback):
         self._writer = None
 
     def on_train_begin(self, logs=None):
-        missing = [a for a in ("generate", "latent_dim") if not hasattr(self.model, a)]
-        if missing:
+        from kerasgan.models import GAN
+
+        if not isinstance(self.model, GAN):
             raise TypeError(f"MetricCallback needs a model with generate() and latent_dim (a kerasgan GAN); "
-                            f"{type(self.model).__name__} has no {', '.join(missing)}.")
+                            f"got a {type(self.model).__name__}.")
         self.evaluator.prepare()
 
     def on_epoch_end(self, epoch, logs=None):

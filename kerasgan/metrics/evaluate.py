@@ -187,7 +187,9 @@ class Evaluator:
 
     # ----------------------------------------------------------------- fake side
     def _generated_batches(self, fake):
-        if hasattr(fake, "generate") and hasattr(fake, "latent_dim"):
+        from kerasgan.models import GAN
+
+        if isinstance(fake, GAN):
             for index, start in enumerate(range(0, self.num_samples, self.batch_size)):
                 n = min(self.batch_size, self.num_samples - start)
                 yield np.asarray(fake.generate(n, seed=self.seed * 1_000_003 + index), np.float32)

@@ -230,7 +230,8 @@ class AdversarialModel(keras.Model):
             getattr(part, f"after_{side}_update")(self)
         self.track(terms)
 
-    def apply_update(self, tape, terms, variables, optimizer):
+    @staticmethod
+    def apply_update(tape, terms, variables, optimizer):
         """One optimizer step of `variables` on the sum of the named `terms`, correct under tf.distribute and mixed precision.
 
         The loss is a per-replica mean and the optimizer sums gradients over

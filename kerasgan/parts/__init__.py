@@ -31,7 +31,7 @@ from kerasgan.parts.losses import (
 )
 from kerasgan.parts.objectives import CycleConsistency, Identity, L1Reconstruction, Objective
 from kerasgan.parts.part import CriticView, Part, StepBatch, replica_random
-from kerasgan.parts.registry import KINDS, get, get_list, lookup, names, register
+from kerasgan.parts.registry import KINDS, get, get_list, lookup, names, register, registered
 from kerasgan.parts.regularizers import DRAGAN, R1, GradientPenalty, HistoricalAverage, Regularizer, WeightClip
 from kerasgan.parts.targets import LabelFlip, LabelNoise, LabelSmoothing, TargetTransform
 
@@ -71,5 +71,6 @@ __all__ = [
     "lookup",
     "names",
     "register",
+    "registered",
     "replica_random",
 ]

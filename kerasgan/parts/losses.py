@@ -150,14 +150,12 @@ class Relativistic(AdversarialLoss):
     """
 
     needs_real_logits = True
+    # Both forms compare logits by their difference, so a constant shift cancels.
+    shift_invariant = True
 
     def __init__(self, average=False, **kwargs):
         super().__init__(**kwargs)
         self.average = bool(average)
-
-    @property
-    def shift_invariant(self):
-        return self.average
 
     def discriminator_loss(self, real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
         if self.average:

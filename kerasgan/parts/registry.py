@@ -27,6 +27,11 @@ def register(alias):
     return decorate
 
 
+def registered():
+    """Every registered part class, kind by kind in the order of `KINDS`."""
+    return [cls for kind in KINDS for cls in _REGISTRY[kind].values()]
+
+
 def names(kind):
     """The registered short names of `kind`, sorted."""
     return sorted(_REGISTRY[kind])
