@@ -7,7 +7,7 @@ the image's luminance (as three equal channels), the target the image itself.
 The last 16 faces are held out and shown in the translation grids
 (input | colourized | original). On a CPU expect minutes per epoch.
 With the paper's λ = 100 the colours come out plausible (saturated like real
-faces) rather than the originals'; a larger l1_weight trades that for a lower
+faces) rather than the originals'; a larger L1Reconstruction weight (objectives=[kerasgan.parts.L1Reconstruction(1000)]) trades that for a lower
 L1 error (see tests/test_translation_real_data.py for measurements).
 """
 
