@@ -42,6 +42,9 @@ class Part(keras.layers.Layer):
         super().__init__(**kwargs)
         self.seed = seed
         self.seed_generator = None
+        # Nothing to build from an input shape; Keras builds a model symbolically
+        # (calling it on a batch) while any of its layers is unbuilt.
+        self.built = True
 
     def attach(self, model, seed=None):
         """Creates the part's state for `model`; `seed` (derived from the model's) unless the part has its own."""
