@@ -8,7 +8,8 @@ from keras import ops
 
 from kerasgan.augment import AUGMENTATIONS, diff_augment, parse_policy
 from kerasgan.networks import MinibatchDiscrimination, MinibatchStdDev, dcgan_discriminator
-from kerasgan.networks.dcgan import _batch_norm, _check_square, _init, dcgan_depth
+from kerasgan.networks.dcgan import _check_square, dcgan_depth
+from kerasgan.networks.normalization import normalization_layer, weight_init
 
 
 def _np(x):
@@ -148,13 +149,13 @@ def _frozen_dcgan_discriminator(image_shape, base_filters=64, kernel_size=4):
     x = image
     for i in range(depth):
         x = keras.layers.Conv2D(
-            base_filters * 2**i, kernel_size, strides=2, padding="same", use_bias=i == 0, kernel_initializer=_init()
+            base_filters * 2**i, kernel_size, strides=2, padding="same", use_bias=i == 0, kernel_initializer=weight_init()
         )(x)
         if i > 0:
-            x = _batch_norm()(x)
+            x = normalization_layer("batch")(x)
         x = keras.layers.LeakyReLU(0.2)(x)
     x = keras.layers.Flatten()(x)
-    logit = keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logit")(x)
+    logit = keras.layers.Dense(1, kernel_initializer=weight_init(), dtype="float32", name="logit")(x)
     return keras.Model(image, logit, name="discriminator")
 
 

@@ -15,20 +15,12 @@ import imageio.v3 as iio
 import keras
 import numpy as np
 
+from kerasgan.utils import checks
 from kerasgan.utils.io import atomic_path
 
 logger = logging.getLogger(__name__)
 
 _CHANNELS = (1, 3, 4)
-
-
-def _positive_int(name, value, owner, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        hint = "a positive int or None" if allow_none else "a positive int"
-        raise ValueError(f"{owner}: `{name}` must be {hint}, got {value!r}.")
-    return int(value)
 
 
 def tile_images(images, cols=None, padding=2, pad_value=1.0):
@@ -73,7 +65,7 @@ def tile_images(images, cols=None, padding=2, pad_value=1.0):
     n, h, w, c = images.shape
     if n == 0:
         raise ValueError("tile_images: got an empty batch; pass at least one image.")
-    cols = _positive_int("cols", cols, "tile_images", allow_none=True)
+    cols = checks.positive_int("tile_images", "cols", cols, allow_none=True)
     if cols is None:
         cols = math.ceil(math.sqrt(n))
     if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
@@ -216,11 +208,9 @@ class ImageGrid(keras.callbacks.Callback):
     ):
         super().__init__()
         self.directory = os.fspath(directory)
-        self.num_images = _positive_int("num_images", num_images, "ImageGrid")
-        self.every_n_epochs = _positive_int("every_n_epochs", every_n_epochs, "ImageGrid", True)
-        self.every_n_batches = _positive_int(
-            "every_n_batches", every_n_batches, "ImageGrid", True
-        )
+        self.num_images = checks.positive_int("ImageGrid", "num_images", num_images)
+        self.every_n_epochs = checks.positive_int("ImageGrid", "every_n_epochs", every_n_epochs, allow_none=True)
+        self.every_n_batches = checks.positive_int("ImageGrid", "every_n_batches", every_n_batches, allow_none=True)
         if self.every_n_epochs is None and self.every_n_batches is None:
             raise ValueError(
                 "ImageGrid: `every_n_epochs` and `every_n_batches` are both None, so "
@@ -228,7 +218,7 @@ class ImageGrid(keras.callbacks.Callback):
             )
         self.tensorboard_dir = None if tensorboard_dir is None else os.fspath(tensorboard_dir)
         self.seed = seed
-        self.cols = _positive_int("cols", cols, "ImageGrid", allow_none=True)
+        self.cols = checks.positive_int("ImageGrid", "cols", cols, allow_none=True)
         self.latents = None
         self.paths = []
         self._summary = None if self.tensorboard_dir is None else _ImageSummary(self.tensorboard_dir, "samples")

@@ -5,7 +5,8 @@ import os
 import keras
 import numpy as np
 
-from kerasgan.callbacks.images import _global_step, _ImageSummary, _positive_int, _write_png, tile_images
+from kerasgan.callbacks.images import _global_step, _ImageSummary, _write_png, tile_images
+from kerasgan.utils import checks
 
 
 def _rgb(images):
@@ -57,8 +58,8 @@ class TranslationGrid(keras.callbacks.Callback):
         if direction not in ("a2b", "b2a"):
             raise ValueError(f"TranslationGrid: direction must be 'a2b' or 'b2a'; got {direction!r}.")
         self.direction = direction
-        self.every_n_epochs = _positive_int("every_n_epochs", every_n_epochs, "TranslationGrid", True)
-        self.every_n_batches = _positive_int("every_n_batches", every_n_batches, "TranslationGrid", True)
+        self.every_n_epochs = checks.positive_int("TranslationGrid", "every_n_epochs", every_n_epochs, allow_none=True)
+        self.every_n_batches = checks.positive_int("TranslationGrid", "every_n_batches", every_n_batches, allow_none=True)
         if self.every_n_epochs is None and self.every_n_batches is None:
             raise ValueError("TranslationGrid: every_n_epochs and every_n_batches are both None; set one of them.")
         self.tensorboard_dir = None if tensorboard_dir is None else os.fspath(tensorboard_dir)

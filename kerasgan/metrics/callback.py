@@ -4,6 +4,7 @@ import keras
 import numpy as np
 
 from kerasgan.metrics.evaluate import Evaluator
+from kerasgan.utils import checks
 
 
 class MetricCallback(keras.callbacks.Callback):
@@ -48,10 +49,8 @@ class MetricCallback(keras.callbacks.Callback):
     def __init__(self, real, metrics=("fid",), extractor=None, every_n_epochs=1, num_samples=1000, log_dir=None,
                  **kwargs):
         super().__init__()
-        if isinstance(every_n_epochs, bool) or int(every_n_epochs) < 1:
-            raise ValueError(f"MetricCallback: every_n_epochs must be a positive int; got {every_n_epochs!r}.")
+        self.every_n_epochs = checks.positive_int("MetricCallback", "every_n_epochs", every_n_epochs)
         self.evaluator = Evaluator(real, metrics, extractor=extractor, num_samples=num_samples, **kwargs)
-        self.every_n_epochs = int(every_n_epochs)
         self.log_dir = log_dir
         self.history = []
         self._writer = None

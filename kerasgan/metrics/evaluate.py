@@ -187,9 +187,8 @@ class Evaluator:
 
     # ----------------------------------------------------------------- fake side
     def _generated_batches(self, fake):
-        from kerasgan.models import GAN
-
-        if isinstance(fake, GAN):
+        # A kerasgan model, or any object with generate(n, seed=...) (the protocol the docstring names).
+        if callable(getattr(fake, "generate", None)):
             for index, start in enumerate(range(0, self.num_samples, self.batch_size)):
                 n = min(self.batch_size, self.num_samples - start)
                 yield np.asarray(fake.generate(n, seed=self.seed * 1_000_003 + index), np.float32)

@@ -22,9 +22,11 @@ from kerasgan.networks.layers import (
     ReflectionPadding2D,
 )
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
+from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
+    "NORMALIZATIONS",
     "ImagePool",
     "LabelEncoding",
     "Maxout",
@@ -40,6 +42,8 @@ __all__ = [
     "dcgan_generator",
     "dcgan_generator_body",
     "dense_output",
+    "normalization_layer",
+    "weight_init",
     "mlp_discriminator",
     "mlp_generator",
     "patchgan_discriminator",

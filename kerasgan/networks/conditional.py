@@ -16,13 +16,13 @@ Labels are int32 tensors of shape (batch,), input "labels".
 import keras
 
 from kerasgan.networks.dcgan import (
-    _batch_norm,
     _check_square,
     dcgan_discriminator_features,
     dcgan_generator_body,
     dense_output,
 )
 from kerasgan.networks.layers import LabelEncoding
+from kerasgan.networks.normalization import normalization_layer
 
 
 def _labels_input():
@@ -130,6 +130,6 @@ def auxiliary_discriminator(
     shared = features
     if hidden_units:
         shared = keras.layers.Dense(hidden_units, use_bias=False, name="head_hidden")(features)
-        shared = keras.layers.LeakyReLU(0.2)(_batch_norm()(shared))
+        shared = keras.layers.LeakyReLU(0.2)(normalization_layer("batch")(shared))
     outputs = [logit] + [dense_output(shared, int(units), name=name_) for name_, units in heads.items()]
     return keras.Model(images, outputs, name=name)

@@ -12,9 +12,9 @@ Reference:
 """
 
 import keras
-import tensorflow as tf
 
 from kerasgan.networks.layers import MinibatchDiscrimination, MinibatchStdDev
+from kerasgan.networks.normalization import normalization_layer, weight_init
 
 
 def dcgan_depth(image_size):
@@ -34,25 +34,6 @@ def dcgan_depth(image_size):
             "Resize the images (image_size= in kerasgan.data) to such a size."
         )
     return depth
-
-
-def _init():
-    return keras.initializers.RandomNormal(0.0, 0.02)
-
-
-def _batch_norm():
-    # momentum 0.9 (PyTorch's 0.1) so the moving statistics that generate()
-    # uses in inference mode track the fast-changing GAN activations.
-    # Built under a multi-replica tf.distribute strategy, the statistics are
-    # synchronized so they are those of the global batch, as on one device.
-    # Not otherwise: Keras' synchronized path costs ~40 % of a 28×28 step.
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return keras.layers.BatchNormalization(
-        momentum=0.9,
-        epsilon=1e-5,
-        gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
-        synchronized=replicas > 1,
-    )
 
 
 def _check_square(image_shape):
@@ -84,27 +65,21 @@ def dcgan_generator_body(x, image_shape, base_filters=64, kernel_size=4):
     depth = dcgan_depth(size)
     start = size // 2**depth
     filters = base_filters * 2 ** (depth - 1)
-    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_init())(x)
+    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=weight_init())(x)
     x = keras.layers.Reshape((start, start, filters))(x)
-    x = keras.layers.ReLU()(_batch_norm()(x))
+    x = keras.layers.ReLU()(normalization_layer("batch")(x))
     for _ in range(depth - 1):
         filters //= 2
         x = keras.layers.Conv2DTranspose(
-            filters, kernel_size, strides=2, padding="same", use_bias=False, kernel_initializer=_init()
+            filters, kernel_size, strides=2, padding="same", use_bias=False, kernel_initializer=weight_init()
         )(x)
-        x = keras.layers.ReLU()(_batch_norm()(x))
-    x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", kernel_initializer=_init())(x)
+        x = keras.layers.ReLU()(normalization_layer("batch")(x))
+    x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", kernel_initializer=weight_init())(x)
     return keras.layers.Activation("tanh", dtype="float32", name="image")(x)
 
 
-_NORMALIZATIONS = ("batch", "layer", "none")
-
-
-def _normalization(kind):
-    if kind == "batch":
-        return _batch_norm()
-    # over H, W and C of each sample, as the WGAN-GP paper suggests for critics
-    return keras.layers.LayerNormalization(axis=(1, 2, 3), epsilon=1e-5)
+#: the normalizations of the DCGAN discriminator
+DISCRIMINATOR_NORMALIZATIONS = ("batch", "layer", "none")
 
 
 def dcgan_discriminator(
@@ -194,9 +169,10 @@ def dcgan_discriminator_features(
     """
     if normalization is None:
         normalization = "none" if spectral_norm else "batch"
-    if normalization not in _NORMALIZATIONS:
+    if normalization not in DISCRIMINATOR_NORMALIZATIONS:
         raise ValueError(
-            f"Unknown discriminator normalization={normalization!r}; use one of {', '.join(map(repr, _NORMALIZATIONS))} "
+            f"Unknown discriminator normalization={normalization!r}; use one of "
+            f"{', '.join(map(repr, DISCRIMINATOR_NORMALIZATIONS))} "
             "('layer' or 'none' for a WGAN-GP critic, 'none' with spectral_norm=True for SNGAN)."
         )
     depth = dcgan_depth(x.shape[1])
@@ -209,11 +185,11 @@ def dcgan_discriminator_features(
         x = wrap(
             keras.layers.Conv2D(
                 base_filters * 2**i, kernel_size, strides=2, padding="same", use_bias=not normalized,
-                kernel_initializer=_init(),
+                kernel_initializer=weight_init(),
             )
         )(x)
         if normalized:
-            x = _normalization(normalization)(x)
+            x = normalization_layer(normalization)(x)
         x = keras.layers.LeakyReLU(0.2)(x)
     if minibatch_std:
         x = MinibatchStdDev(name="minibatch_std")(x)
@@ -227,6 +203,6 @@ def dense_output(x, units, spectral_norm=False, use_bias=True, name=None):
     """A float32 Dense output layer (a logit, class logits, ...), spectrally normalized when asked."""
     if spectral_norm:
         # the wrapper casts its output to its input's dtype: float32 on both keeps the output float32
-        dense = keras.layers.Dense(units, use_bias=use_bias, kernel_initializer=_init(), dtype="float32")
+        dense = keras.layers.Dense(units, use_bias=use_bias, kernel_initializer=weight_init(), dtype="float32")
         return keras.layers.SpectralNormalization(dense, dtype="float32", name=name)(x)
-    return keras.layers.Dense(units, use_bias=use_bias, kernel_initializer=_init(), dtype="float32", name=name)(x)
+    return keras.layers.Dense(units, use_bias=use_bias, kernel_initializer=weight_init(), dtype="float32", name=name)(x)

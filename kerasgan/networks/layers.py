@@ -84,9 +84,7 @@ class MinibatchStdDev(keras.layers.Layer):
 
     def __init__(self, group_size=4, **kwargs):
         super().__init__(**kwargs)
-        if int(group_size) != group_size or group_size < 1:
-            raise ValueError(f"MinibatchStdDev: group_size must be a positive integer (e.g. 4); got {group_size!r}.")
-        self.group_size = int(group_size)
+        self.group_size = checks.positive_int("MinibatchStdDev", "group_size", group_size)
 
     def build(self, input_shape):
         if len(input_shape) != 4:
@@ -155,11 +153,8 @@ class MinibatchDiscrimination(keras.layers.Layer):
 
     def __init__(self, num_kernels=100, kernel_dim=5, kernel_initializer=None, **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
-            if int(value) != value or value < 1:
-                raise ValueError(f"MinibatchDiscrimination: {arg} must be a positive integer; got {value!r}.")
-        self.num_kernels = int(num_kernels)
-        self.kernel_dim = int(kernel_dim)
+        self.num_kernels = checks.positive_int("MinibatchDiscrimination", "num_kernels", num_kernels)
+        self.kernel_dim = checks.positive_int("MinibatchDiscrimination", "kernel_dim", kernel_dim)
         self.kernel_initializer = keras.initializers.get(
             kernel_initializer if kernel_initializer is not None else keras.initializers.RandomNormal(0.0, 0.05)
         )

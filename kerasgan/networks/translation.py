@@ -13,35 +13,16 @@ References:
 """
 
 import keras
-import tensorflow as tf
 
 from kerasgan.networks.layers import ReflectionPadding2D
+from kerasgan.networks.normalization import normalization_layer, weight_init
 
+#: the normalizations of the translation networks
 NORMALIZATIONS = ("batch", "instance", "none")
 
 
-def _init():
-    return keras.initializers.RandomNormal(0.0, 0.02)
-
-
-def normalization_layer(kind):
-    """A normalization layer: "batch", "instance" (per sample and channel, no affine) or "none" (None)."""
-    if kind == "batch":
-        # momentum 0.9: the moving statistics used in inference mode follow the
-        # fast-changing training activations; synchronized under a
-        # multi-replica strategy so they are the global batch's (as in DCGAN).
-        return keras.layers.BatchNormalization(
-            momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
-            synchronized=tf.distribute.get_strategy().num_replicas_in_sync > 1,
-        )
-    if kind == "instance":
-        # GroupNormalization with one group per channel is instance
-        # normalization (Ulyanov et al. 2016); no affine parameters, as
-        # CycleGAN's InstanceNorm2d(affine=False).
-        return keras.layers.GroupNormalization(groups=-1, center=False, scale=False, epsilon=1e-5)
-    if kind == "none":
-        return None
-    raise ValueError(f"normalization must be one of {NORMALIZATIONS}; got {kind!r}.")
+def _normalization(kind):
+    return normalization_layer(kind, NORMALIZATIONS, "translation networks")
 
 
 def _check_shape(image_shape, what):
@@ -111,7 +92,7 @@ def unet_generator(
             f"unet_generator: the image sides {h}×{w} must be divisible by 2^depth = 2^{depth}; "
             "use a size such as 32, 64, 128 or 256, or a smaller depth."
         )
-    normalization_layer(normalization)  # a bad name fails here
+    _normalization(normalization)  # a bad name fails here
 
     def filters(i):
         return base_filters * min(2**i, 8)
@@ -121,19 +102,19 @@ def unet_generator(
     for i in range(depth):
         if i > 0:
             x = keras.layers.LeakyReLU(0.2)(x)
-        norm = normalization_layer(normalization) if 0 < i < depth - 1 else None
+        norm = _normalization(normalization) if 0 < i < depth - 1 else None
         # No bias before a normalization, which subtracts it again.
         x = keras.layers.Conv2D(
-            filters(i), 4, strides=2, padding="same", use_bias=norm is None, kernel_initializer=_init()
+            filters(i), 4, strides=2, padding="same", use_bias=norm is None, kernel_initializer=weight_init()
         )(x)
         if norm is not None:
             x = norm(x)
         skips.append(x)
     for i in reversed(range(depth - 1)):
         x = keras.layers.ReLU()(x)
-        norm = normalization_layer(normalization)
+        norm = _normalization(normalization)
         x = keras.layers.Conv2DTranspose(
-            filters(i), 4, strides=2, padding="same", use_bias=norm is None, kernel_initializer=_init()
+            filters(i), 4, strides=2, padding="same", use_bias=norm is None, kernel_initializer=weight_init()
         )(x)
         if norm is not None:
             x = norm(x)
@@ -142,7 +123,7 @@ def unet_generator(
         if skip_connections:
             x = keras.layers.Concatenate()([x, skips[i]])
     x = keras.layers.ReLU()(x)
-    x = keras.layers.Conv2DTranspose(out_channels, 4, strides=2, padding="same", kernel_initializer=_init())(x)
+    x = keras.layers.Conv2DTranspose(out_channels, 4, strides=2, padding="same", kernel_initializer=weight_init())(x)
     outputs = keras.layers.Activation("tanh", dtype="float32")(x)
     return keras.Model(inputs, outputs, name=name)
 
@@ -180,16 +161,16 @@ def resnet_generator(
         raise ValueError(
             f"resnet_generator: the image sides {h}×{w} must be divisible by 2^n_downsampling = {2**n_downsampling}."
         )
-    normalization_layer(normalization)
+    _normalization(normalization)
 
     def conv_norm_relu(x, filters, kernel, strides=1, transpose=False, reflect=0, relu=True):
         if reflect:
             x = ReflectionPadding2D(reflect)(x)
         layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
-        norm = normalization_layer(normalization)
+        norm = _normalization(normalization)
         x = layer(
             filters, kernel, strides=strides, padding="valid" if reflect else "same", use_bias=norm is None,
-            kernel_initializer=_init(),
+            kernel_initializer=weight_init(),
         )(x)
         if norm is not None:
             x = norm(x)
@@ -207,7 +188,7 @@ def resnet_generator(
     for i in reversed(range(n_downsampling)):
         x = conv_norm_relu(x, base_filters * 2**i, 3, strides=2, transpose=True)
     x = ReflectionPadding2D(3)(x)
-    x = keras.layers.Conv2D(out_channels, 7, padding="valid", kernel_initializer=_init())(x)
+    x = keras.layers.Conv2D(out_channels, 7, padding="valid", kernel_initializer=weight_init())(x)
     outputs = keras.layers.Activation("tanh", dtype="float32")(x)
     return keras.Model(inputs, outputs, name=name)
 
@@ -247,7 +228,7 @@ def patchgan_discriminator(
         https://arxiv.org/abs/1611.07004
     """
     image_shape = _check_shape(image_shape, "image_shape")
-    normalization_layer(normalization)
+    _normalization(normalization)
     if int(n_layers) != n_layers or n_layers < 1:
         raise ValueError(f"patchgan_discriminator: n_layers must be a positive int (3 gives 70×70 patches); got {n_layers!r}.")
     image = keras.Input(image_shape, name="image")
@@ -264,19 +245,19 @@ def patchgan_discriminator(
     else:
         inputs = image
         x = image
-    x = keras.layers.Conv2D(base_filters, 4, strides=2, padding="same", kernel_initializer=_init())(x)
+    x = keras.layers.Conv2D(base_filters, 4, strides=2, padding="same", kernel_initializer=weight_init())(x)
     x = keras.layers.LeakyReLU(0.2)(x)
     for i in range(1, n_layers + 1):
         strides = 2 if i < n_layers else 1
         x = keras.layers.Conv2D(
             base_filters * min(2**i, 8), 4, strides=strides, padding="same", use_bias=normalization == "none",
-            kernel_initializer=_init(),
+            kernel_initializer=weight_init(),
         )(x)
-        norm = normalization_layer(normalization)
+        norm = _normalization(normalization)
         if norm is not None:
             x = norm(x)
         x = keras.layers.LeakyReLU(0.2)(x)
-    logits = keras.layers.Conv2D(1, 4, padding="same", kernel_initializer=_init(), dtype="float32")(x)
+    logits = keras.layers.Conv2D(1, 4, padding="same", kernel_initializer=weight_init(), dtype="float32")(x)
     return keras.Model(inputs, logits, name=name)
 
 
