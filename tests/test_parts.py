@@ -179,6 +179,13 @@ def test_a_users_own_part_plugs_in_by_name_and_saves_with_the_model(tmp_path):
         parts.registry._REGISTRY["regularizer"].pop("weight_decay_test")
 
 
+def test_a_part_belongs_to_one_model():
+    r1 = parts.R1(1.0)
+    _gan(regularizers=[r1])
+    with pytest.raises(ValueError, match="This R1 already belongs to another model"):
+        _gan(regularizers=[r1])
+
+
 def test_parts_validate_their_arguments():
     for make, message in (
         (lambda: parts.R1(-1.0), "R1: gamma must be a number >= 0"),

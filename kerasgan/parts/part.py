@@ -48,6 +48,13 @@ class Part(keras.layers.Layer):
 
     def attach(self, model, seed=None):
         """Creates the part's state for `model`; `seed` (derived from the model's) unless the part has its own."""
+        owner = getattr(self, "_owner", None)
+        if owner is not None and owner != id(model):
+            raise ValueError(
+                f"This {type(self).__name__} already belongs to another model, whose state it holds; give each "
+                f"model its own (e.g. {type(self).__name__}(...) again, or its name {self.alias!r})."
+            )
+        self._owner = id(model)
         if self.uses_random:
             self.seed_generator = keras.random.SeedGenerator(self.seed if self.seed is not None else seed)
         self.built = True
