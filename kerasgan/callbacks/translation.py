@@ -5,7 +5,8 @@ import os
 import keras
 import numpy as np
 
-from kerasgan.callbacks.images import _global_step, _ImageSummary, _write_png, tile_images
+from kerasgan.callbacks.images import save_image_grid
+from kerasgan.models.image_translation import ImageTranslation
 from kerasgan.utils import checks
 
 
@@ -17,9 +18,11 @@ class TranslationGrid(keras.callbacks.Callback):
     """Writes a grid of translations of the same held-out images during training.
 
     Each row is one image: its input, the model's translation and, for a
-    model that translates both ways (CycleGAN), the reconstruction translated
-    back; when `targets` are given (pix2pix's ground truth) they form the last
-    column. Every `every_n_epochs` epochs (and optionally every
+    model that translates both ways (CycleGAN: "b2a" among its `directions`),
+    the reconstruction translated back; when `targets` are given (pix2pix's
+    ground truth) they form the last column. The model must be a
+    `kerasgan.models.ImageTranslation`; with `ema=` the grid shows the
+    generators' moving averages, as `translate` does. Every `every_n_epochs` epochs (and optionally every
     `every_n_batches` batches) the grid goes to
     `directory/translations_epoch_{epoch:04d}_step_{step:08d}.png` (step =
     `model.g_optimizer.iterations`, so names sort in training order and
@@ -64,23 +67,28 @@ class TranslationGrid(keras.callbacks.Callback):
             raise ValueError("TranslationGrid: every_n_epochs and every_n_batches are both None; set one of them.")
         self.tensorboard_dir = None if tensorboard_dir is None else os.fspath(tensorboard_dir)
         self.paths = []
-        self._summary = None if self.tensorboard_dir is None else _ImageSummary(self.tensorboard_dir, "translations")
+        self._writer = None
         self._batches = 0
         self._epoch = 0
         self._last_path = None
 
+    def set_model(self, model):
+        if not isinstance(model, ImageTranslation):
+            raise TypeError(
+                f"TranslationGrid draws the translations of a kerasgan.models.ImageTranslation (Pix2Pix, CycleGAN); "
+                f"got a {type(model).__name__}. For samples of a GAN use ImageGrid."
+            )
+        model.check_direction(self.direction)
+        super().set_model(model)
+
     def columns(self):
         """The grid's columns for the current model: a list of (n, H, W, C) arrays."""
         model = self.model
-        if not hasattr(model, "translate"):
-            raise TypeError(f"TranslationGrid needs a model with translate(); {type(model).__name__} has none.")
         translated = model.translate(self.images, self.direction)
         columns = [self.images, translated]
         back = "b2a" if self.direction == "a2b" else "a2b"
-        try:
+        if back in model.directions:
             columns.append(model.translate(translated, back))
-        except ValueError:  # one-way model (pix2pix)
-            pass
         if self.targets is not None:
             columns.append(self.targets)
         if len({c.shape[-1] for c in columns}) > 1:
@@ -89,20 +97,32 @@ class TranslationGrid(keras.callbacks.Callback):
 
     def write_grid(self, epoch):
         """Writes the grid for 0-based `epoch` at the current step; returns its path (None if just written)."""
-        step = _global_step(self.model, self._batches)
+        # The generator side's update count is the training step, saved with
+        # the optimizer, so a resumed run's names keep sorting in training order.
+        step = int(keras.ops.convert_to_numpy(self.model.g_optimizer.iterations))
         path = os.path.join(self.directory, f"translations_epoch_{epoch + 1:04d}_step_{step:08d}.png")
         if path == self._last_path:
             return None
         columns = self.columns()
         # Row-major tiling: row i holds image i's columns side by side.
         interleaved = np.stack(columns, axis=1).reshape(-1, *columns[0].shape[1:])
-        grid = tile_images(interleaved, cols=len(columns))
-        _write_png(path, grid)
+        grid = save_image_grid(path, interleaved, cols=len(columns))
         self._last_path = path
         self.paths.append(path)
-        if self._summary is not None:
-            self._summary.write(grid, step)
+        if self.tensorboard_dir is not None:
+            self._summarize(grid, step)
         return path
+
+    def _summarize(self, grid, step):
+        # Imported here: TensorBoard output is the only use of TensorFlow in
+        # this callback.
+        import tensorflow as tf
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
+        with self._writer.as_default():
+            tf.summary.image("translations", grid[None], step=step)
+        self._writer.flush()
 
     def on_train_begin(self, logs=None):
         self._batches = 0
@@ -121,5 +141,6 @@ class TranslationGrid(keras.callbacks.Callback):
             self.write_grid(epoch)
 
     def on_train_end(self, logs=None):
-        if self._summary is not None:
-            self._summary.close()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

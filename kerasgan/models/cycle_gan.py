@@ -34,8 +34,16 @@ class CycleGAN(ImageTranslation):
     `LinearDecay` schedule (`paper_optimizers`).
 
     Each step: both translations run once; both generators are updated (the
-    objectives run the cycle and identity passes); the same translations,
+    objectives run the cycle and identity passes; without `Identity` in
+    `objectives` the identity passes do not run); the same translations,
     through the pools, then update both discriminators.
+
+    The shared parts apply to both halves: `regularizers=[R1(γ)]` penalizes
+    each discriminator on its real domain and logs the sum,
+    γ/2·(E‖∇D_A(a)‖² + E‖∇D_B(b)‖²); `augment=DiffAugment(...)` augments
+    every image either discriminator judges, real, pooled or just
+    translated; `ema=GeneratorEMA(β)` averages both generators and
+    `translate` uses the averages.
 
     Logged: `d_a_loss`, `d_b_loss`, `g_ab_gan`, `g_ba_gan`, the objectives'
     weighted terms (`cycle_loss`, `identity_loss`) and `g_loss` (the
@@ -72,6 +80,7 @@ class CycleGAN(ImageTranslation):
     """
 
     data_kind = "unpaired_images"
+    directions = ("a2b", "b2a")
 
     def __init__(
         self,
@@ -138,8 +147,7 @@ class CycleGAN(ImageTranslation):
         return ("d_a_loss", "d_b_loss", "g_loss", "g_ab_gan", "g_ba_gan")
 
     def translation_network(self, direction):
-        if direction not in ("a2b", "b2a"):
-            raise ValueError(f"direction must be 'a2b' or 'b2a'; got {direction!r}.")
+        self.check_direction(direction)
         return self.generator_ab if direction == "a2b" else self.generator_ba
 
     def critic_views(self, batch):

@@ -1,4 +1,12 @@
-"""The shared base of the image-to-image translation models (pix2pix, CycleGAN): pairs in, `translate` out."""
+"""The shared base of the image-to-image translation models (pix2pix, CycleGAN): pairs in, `translate` out.
+
+`ImageTranslation` is what callbacks, the CLI and data loaders test for
+(`isinstance(model, ImageTranslation)`): a model trained on batches of
+`(images_a, images_b)` that translates images in the `directions` it
+declares. Training runs on `AdversarialModel` (parts, updates, checks, logs,
+saving): each model computes its networks' named terms in public methods
+and updates them with `update`.
+"""
 
 import keras
 import numpy as np
@@ -10,11 +18,15 @@ from kerasgan.models.base import AdversarialModel
 class ImageTranslation(AdversarialModel):
     """A model trained on batches of `(images_a, images_b)` that translates images with `translate`.
 
-    Subclasses implement `translation_network(direction)`; training runs
-    through the shared base (parts, updates, checks, logs, saving).
+    Subclasses set `directions` and implement `translation_network(direction)`;
+    the `augment` parts apply to what their discriminators see (`augmented`),
+    `ema=GeneratorEMA(...)` averages every generator and `translate` uses the
+    averages.
     """
 
     data_kind = "paired_images"
+    #: the directions `translate` takes: ("a2b",) for a one-way model, ("a2b", "b2a") for CycleGAN
+    directions = ("a2b",)
 
     def unpack_pair(self, data, shape_a, shape_b):
         """The checked float32 (images_a, images_b) of a batch; records their range."""
@@ -35,14 +47,24 @@ class ImageTranslation(AdversarialModel):
         return images
 
     def translation_network(self, direction):
+        """The generator (the raw weights, not the average) that translates in `direction`."""
         raise NotImplementedError
+
+    def check_direction(self, direction):
+        """Raises a clear error unless `direction` is one of the model's `directions`."""
+        if direction not in self.directions:
+            which = (
+                f"in one direction only, {self.directions[0]!r}" if len(self.directions) == 1
+                else f"in the directions {' and '.join(map(repr, self.directions))}"
+            )
+            raise ValueError(f"{type(self).__name__} translates {which}; got {direction!r}.")
 
     def translate(self, images, direction="a2b", batch_size=32, use_ema=True):
         """Translates images (float32 NHWC in [-1, 1]) in inference mode; returns a numpy array in [-1, 1].
 
         Args:
             images: array of shape (n, H, W, C) in [-1, 1].
-            direction: "a2b" or, for CycleGAN, "b2a".
+            direction: one of `directions`: "a2b" or, for CycleGAN, "b2a".
             batch_size: images per forward pass.
             use_ema: translate with the generator's moving average when the
                 model has `ema=`.

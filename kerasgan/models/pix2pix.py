@@ -25,8 +25,20 @@ class Pix2Pix(ImageTranslation):
     randomness. Each step: G runs once; D is updated on (x, y) and (x, G(x));
     then G is updated through the updated D plus the objectives' terms.
 
+    The shared parts apply to the conditional discriminator:
+
+    - `regularizers=[R1(γ)]` penalizes γ/2·E‖∇_y D(x, y)‖² on the real pairs,
+      the gradient taken with respect to the judged image y, the condition x
+      held fixed (as a class-conditional GAN holds its labels);
+    - `augment=DiffAugment(...)` augments the input and the output as one
+      stacked image, so both get the same translation and cutout (and
+      brightness; the colour statistics are those of the stack), whether D
+      judges a real pair or a translated one;
+    - `ema=GeneratorEMA(β)` averages the generator; `translate` uses the average.
+
     Logged: `d_loss` (halved BCE), `g_gan` (the adversarial term), `g_l1`
-    (λ·L1) and `g_loss` (the generator's total), plus the parts' terms.
+    (λ·L1, as it enters the generator's loss) and `g_loss` (the generator's
+    total), plus the parts' terms (`r1`, ...).
 
     Args:
         generator: (B, H, W, C_in) → (B, H, W, C_out) in [-1, 1]; the U-Net
@@ -37,10 +49,10 @@ class Pix2Pix(ImageTranslation):
         target_channels: C_out of the output images.
         base_filters: width of the default networks (64 in the paper).
         objectives: the generator's extra terms; default
-            `[L1Reconstruction(100)]`.
-        **kwargs: `regularizers` (e.g. `R1`), `augment` (`DiffAugment`: the
-            same augmentation of input and output, as one stacked image),
-            `ema`, `seed` (of the U-Net's dropout), see `AdversarialModel`.
+            `[L1Reconstruction(100)]`, `[]` for the cGAN loss alone.
+        **kwargs: `regularizers`, `constraints`, `augment`, `ema` and `seed`
+            (of the U-Net's dropout and the parts' random streams), see
+            `AdversarialModel`.
 
     Example:
         ```python
@@ -91,18 +103,23 @@ class Pix2Pix(ImageTranslation):
         return ("d_loss", "g_loss", "g_gan")
 
     def translation_network(self, direction):
-        if direction != "a2b":
-            raise ValueError(f"Pix2Pix translates in one direction only, 'a2b' (input → target); got {direction!r}.")
+        self.check_direction(direction)
         return self.generator
 
     def discriminate(self, condition, images):
-        """Patch logits of D on (condition, images), both augmented alike."""
+        """Patch logits of D, in training mode, on what it sees of the pair (condition, images).
+
+        With `augment` parts the two are augmented as one stacked image: a
+        spatial transform that moved the output but not the input would
+        misalign the pair, which D could then tell apart from real pairs.
+        """
         if self.augment:
             stacked = self.augmented(keras.ops.concatenate([condition, images], axis=-1))
             condition, images = stacked[..., : self.image_shape[-1]], stacked[..., self.image_shape[-1] :]
         return self.discriminator([condition, images], training=True)
 
     def critic_views(self, batch):
+        """D as a function of the judged image, the condition fixed; the penalties see no augmentation."""
         return [CriticView(lambda y: self.discriminator([batch.condition, y], training=True), batch.real, batch.fake)]
 
     def discriminator_objective(self, batch):
