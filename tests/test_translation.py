@@ -24,7 +24,7 @@ from kerasgan.networks import (
     resnet_generator,
     unet_generator,
 )
-from kerasgan.networks.translation import normalization_layer
+from kerasgan.networks import normalization_layer
 from kerasgan.parts import (
     R1,
     CycleConsistency,
@@ -764,8 +764,8 @@ def test_instance_normalization_normalizes_each_sample_and_channel():
     x = np.random.default_rng(0).normal(2.0, 3.0, (2, 5, 6, 3)).astype("float32")
     mean, var = x.mean(axis=(1, 2), keepdims=True), x.var(axis=(1, 2), keepdims=True)
     np.testing.assert_allclose(_np(normalization_layer("instance")(x)), (x - mean) / np.sqrt(var + 1e-5), atol=1e-5)
-    with pytest.raises(ValueError, match="normalization"):
-        normalization_layer("layer")
+    with pytest.raises(ValueError, match="translation networks: normalization must be one of 'batch', 'instance', 'none'; got 'layer'"):
+        unet_generator(SHAPE, normalization="layer")
 
 
 # --- the data ----------------------------------------------------------------------------------------------------

@@ -410,7 +410,7 @@ class Diagnostics(keras.callbacks.Callback):
                 real_logits, _ = model.discriminate(real, real_labels)
                 fake_logits, _ = model.discriminate(fake, sample_labels)
                 d_loss = model.discriminator_loss(real_logits, fake_logits)
-                g_loss = model.generator_objective(StepBatch(real, fake, sample_labels, self._latents))["g_loss"]
+                g_loss = model.generator_objective(StepBatch(real, fake, sample_labels, self._latents))[0]["g_loss"]
             d_grads = tape.gradient(d_loss, model.discriminator.trainable_variables)
             g_grads = tape.gradient(g_loss, model.generator.trainable_variables)
             del tape

@@ -14,8 +14,10 @@ A model built on it:
 - says which networks each optimizer trains (`discriminator_networks()`,
   `generator_networks()`), which it logs beyond its parts (`loss_names()`) and
   how the penalties see its discriminators (`critic_views(batch)`);
-- implements `update_networks(data)`, one step on a batch, with public
-  methods that compute each network's named terms and `update(...)`.
+- implements `update_networks(data)`, one step on a batch: public methods
+  `discriminator_objective(batch)` and `generator_objective(batch)` return
+  `(terms, metrics)`, the named scalars summed into that side's loss and named
+  values only logged, and `update(side, tape, terms, metrics)` applies them.
 """
 
 import copy
@@ -125,6 +127,12 @@ class AdversarialModel(keras.Model):
             names += [*part.d_terms, *part.g_terms]
         return tuple(names)
 
+    def augmented(self, images):
+        """What a discriminator sees of `images`: the `augment` parts applied in order."""
+        for part in self.augment:
+            images = part.augment(self, images)
+        return images
+
     def sampling_network(self, network):
         """`network`, or its moving average when the model has a `GeneratorEMA`."""
         return self.ema.average_of(network) if self.ema is not None else network
@@ -215,11 +223,19 @@ class AdversarialModel(keras.Model):
             self.update_networks(data)
         return self.logs()
 
-    def update(self, side, tape, terms):
+    def part_terms(self, side, batch):
+        """The named terms every part adds to that side's loss on a `StepBatch`."""
+        terms = {}
+        for part in self.parts():
+            terms.update(getattr(part, f"{side}_terms")(self, batch))
+        return terms
+
+    def update(self, side, tape, terms, metrics=None):
         """Updates one side ("discriminator" or "generator") on the sum of its named `terms`, then logs them.
 
         The sum is recorded on `tape`; the parts' after-update hooks (weight
         clipping, running averages, the generator's EMA) run after the update.
+        `metrics` are logged too but not trained on.
         """
         if side == "discriminator":
             optimizer, variables = self.d_optimizer, self.d_variables()
@@ -228,7 +244,7 @@ class AdversarialModel(keras.Model):
         self.apply_update(tape, terms, variables, optimizer)
         for part in self.parts():
             getattr(part, f"after_{side}_update")(self)
-        self.track(terms)
+        self.track({**terms, **(metrics or {})})
 
     @staticmethod
     def apply_update(tape, terms, variables, optimizer):

@@ -158,7 +158,7 @@ class CycleGAN(ImageTranslation):
         ]
 
     def generator_objective(self, batch):
-        """The named terms of both generators on `StepBatch(real=(a, b), fake=(F(b), G(a)))`."""
+        """(terms, metrics) of both generators on `StepBatch(real=(a, b), fake=(F(b), G(a)))`; their total "g_loss"."""
         fake_a, fake_b = batch.fake
         # The paper's LS generator term is E[(D - 1)²]; kerasgan's
         # least_squares_generator_loss is Mao et al.'s ½E[(D - 1)²].
@@ -167,13 +167,12 @@ class CycleGAN(ImageTranslation):
         terms = {
             "g_ab_gan": 2.0 * losses_lib.least_squares_generator_loss(d_b),
             "g_ba_gan": 2.0 * losses_lib.least_squares_generator_loss(d_a),
+            **self.part_terms("generator", batch),
         }
-        for part in self.parts():
-            terms.update(part.generator_terms(self, batch))
-        return terms
+        return terms, {"g_loss": sum(terms.values())}
 
     def discriminator_objective(self, batch):
-        """The named terms of both discriminators on `StepBatch(real=(a, b), fake=(pooled F(b), pooled G(a)))`."""
+        """(terms, metrics) of both discriminators on `StepBatch(real=(a, b), fake=(pooled F(b), pooled G(a)))`."""
         (real_a, real_b), (fake_a, fake_b) = batch.real, batch.fake
         terms = {}
         for name, network, real, fake in (
@@ -183,23 +182,20 @@ class CycleGAN(ImageTranslation):
             terms[name] = losses_lib.least_squares_discriminator_loss(
                 network(self.augmented(real), training=True), network(self.augmented(fake), training=True)
             )
-        for part in self.parts():
-            terms.update(part.discriminator_terms(self, batch))
-        return terms
+        return {**terms, **self.part_terms("discriminator", batch)}, {}
 
     def update_networks(self, data):
         real_a, real_b = self.unpack_pair(data, self.image_shape, self.image_shape)
         with tf.GradientTape() as g_tape:
             fake_b = self.generator_ab(real_a, training=True)
             fake_a = self.generator_ba(real_b, training=True)
-            g_terms = self.generator_objective(StepBatch(real=(real_a, real_b), fake=(fake_a, fake_b)))
-        self.update("generator", g_tape, g_terms)
-        self.track({"g_loss": sum(g_terms.values())})
+            g_terms, g_metrics = self.generator_objective(StepBatch(real=(real_a, real_b), fake=(fake_a, fake_b)))
+        self.update("generator", g_tape, g_terms, g_metrics)
         pooled_a = self.pool_a(ops.stop_gradient(fake_a))
         pooled_b = self.pool_b(ops.stop_gradient(fake_b))
         with tf.GradientTape() as d_tape:
-            d_terms = self.discriminator_objective(StepBatch(real=(real_a, real_b), fake=(pooled_a, pooled_b)))
-        self.update("discriminator", d_tape, d_terms)
+            d_terms, d_metrics = self.discriminator_objective(StepBatch(real=(real_a, real_b), fake=(pooled_a, pooled_b)))
+        self.update("discriminator", d_tape, d_terms, d_metrics)
 
     def get_config(self):
         return {

@@ -218,7 +218,7 @@ class GAN(AdversarialModel):
     # ------------------------------------------------------------------ the objectives
     def discriminate(self, images, condition):
         """(logits, auxiliary outputs) of the discriminator in training mode on what it sees of `images` (augmented)."""
-        outputs = self.discriminator(self.discriminator_inputs(self._augmented(images), condition), training=True)
+        outputs = self.discriminator(self.discriminator_inputs(self.augmented(images), condition), training=True)
         return self.split_discriminator_output(outputs)
 
     def critic_views(self, batch):
@@ -239,9 +239,7 @@ class GAN(AdversarialModel):
         """(terms, metrics) of the discriminator on a `StepBatch`: its loss "d_loss", the parts' and heads' terms; accuracies."""
         real_logits, real_aux = self.discriminate(batch.real, batch.condition)
         fake_logits, fake_aux = self.discriminate(batch.fake, batch.condition)
-        terms = {"d_loss": self.discriminator_loss(real_logits, fake_logits)}
-        for part in self.parts():
-            terms.update(part.discriminator_terms(self, batch))
+        terms = {"d_loss": self.discriminator_loss(real_logits, fake_logits), **self.part_terms("discriminator", batch)}
         terms.update(self.discriminator_auxiliary_terms(real_aux, fake_aux, batch.condition, batch.latents))
         metrics = {
             "d_acc_real": ops.mean(ops.cast(real_logits > 0, "float32")),
@@ -250,24 +248,17 @@ class GAN(AdversarialModel):
         return terms, metrics
 
     def generator_objective(self, batch):
-        """The named terms of the generator on a `StepBatch`: its adversarial loss "g_loss", the heads' and parts' terms."""
+        """(terms, metrics) of the generator on a `StepBatch`: its adversarial loss "g_loss", the heads' and parts' terms."""
         if self.loss.matches_features:
-            real = self._features(self.discriminator_inputs(self._augmented(batch.real), batch.condition), training=True)
-            fake = self._features(self.discriminator_inputs(self._augmented(batch.fake), batch.condition), training=True)
+            real = self._features(self.discriminator_inputs(self.augmented(batch.real), batch.condition), training=True)
+            fake = self._features(self.discriminator_inputs(self.augmented(batch.fake), batch.condition), training=True)
             terms = {"g_loss": self.loss.generator_loss(real, fake)}
         else:
             fake_logits, fake_aux = self.discriminate(batch.fake, batch.condition)
             real_logits = self.discriminate(batch.real, batch.condition)[0] if self.loss.needs_real_logits else None
             terms = {"g_loss": self.loss.generator_loss(fake_logits, real_logits)}
             terms.update(self.generator_auxiliary_terms(fake_aux, batch.condition, batch.latents))
-        for part in self.parts():
-            terms.update(part.generator_terms(self, batch))
-        return terms
-
-    def _augmented(self, images):
-        for part in self.augment:
-            images = part.augment(self, images)
-        return images
+        return {**terms, **self.part_terms("generator", batch)}, {}
 
     # ------------------------------------------------------------------ training
     def update_networks(self, data):
@@ -293,13 +284,12 @@ class GAN(AdversarialModel):
             fake = self.generator(self.generator_inputs(latents, condition), training=True)
         batch = StepBatch(real, fake, condition, latents)
         with tf.GradientTape() as d_tape:
-            d_terms, metrics = self.discriminator_objective(batch)
-        self.update("discriminator", d_tape, d_terms)
-        self.track(metrics)
+            d_terms, d_metrics = self.discriminator_objective(batch)
+        self.update("discriminator", d_tape, d_terms, d_metrics)
         if update_generator:
             with g_tape:
-                g_terms = self.generator_objective(batch)
-            self.update("generator", g_tape, g_terms)
+                g_terms, g_metrics = self.generator_objective(batch)
+            self.update("generator", g_tape, g_terms, g_metrics)
 
     def check_batch_size(self, batch_size):
         if batch_size is not None and batch_size % self.d_steps:

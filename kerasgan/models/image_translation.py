@@ -40,12 +40,6 @@ class ImageTranslation(AdversarialModel):
         self.record_input_range(a, b)
         return a, b
 
-    def augmented(self, images):
-        """What a discriminator sees of `images`: the `augment` parts applied in order."""
-        for part in self.augment:
-            images = part.augment(self, images)
-        return images
-
     def translation_network(self, direction):
         """The generator (the raw weights, not the average) that translates in `direction`."""
         raise NotImplementedError

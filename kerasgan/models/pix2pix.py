@@ -123,20 +123,17 @@ class Pix2Pix(ImageTranslation):
         return [CriticView(lambda y: self.discriminator([batch.condition, y], training=True), batch.real, batch.fake)]
 
     def discriminator_objective(self, batch):
-        """The named terms of D on a `StepBatch(real=y, fake=G(x), condition=x)`."""
+        """(terms, metrics) of D on a `StepBatch(real=y, fake=G(x), condition=x)`."""
         real_logits = self.discriminate(batch.condition, batch.real)
         fake_logits = self.discriminate(batch.condition, batch.fake)
-        terms = {"d_loss": 0.5 * losses_lib.discriminator_loss(real_logits, fake_logits)}
-        for part in self.parts():
-            terms.update(part.discriminator_terms(self, batch))
-        return terms
+        d_loss = 0.5 * losses_lib.discriminator_loss(real_logits, fake_logits)
+        return {"d_loss": d_loss, **self.part_terms("discriminator", batch)}, {}
 
     def generator_objective(self, batch):
-        """The named terms of G: the adversarial "g_gan" and the objectives' and parts' terms."""
-        terms = {"g_gan": losses_lib.non_saturating_generator_loss(self.discriminate(batch.condition, batch.fake))}
-        for part in self.parts():
-            terms.update(part.generator_terms(self, batch))
-        return terms
+        """(terms, metrics) of G: the adversarial "g_gan" and the objectives' and parts' terms; their total "g_loss"."""
+        g_gan = losses_lib.non_saturating_generator_loss(self.discriminate(batch.condition, batch.fake))
+        terms = {"g_gan": g_gan, **self.part_terms("generator", batch)}
+        return terms, {"g_loss": sum(terms.values())}
 
     def update_networks(self, data):
         x, y = self.unpack_pair(data, self.image_shape, self.target_shape)
@@ -146,12 +143,11 @@ class Pix2Pix(ImageTranslation):
             fake = self.generator(x, training=True)
         batch = StepBatch(real=y, fake=fake, condition=x)
         with tf.GradientTape() as d_tape:
-            d_terms = self.discriminator_objective(batch)
-        self.update("discriminator", d_tape, d_terms)
+            d_terms, d_metrics = self.discriminator_objective(batch)
+        self.update("discriminator", d_tape, d_terms, d_metrics)
         with g_tape:
-            g_terms = self.generator_objective(batch)
-        self.update("generator", g_tape, g_terms)
-        self.track({"g_loss": sum(g_terms.values())})
+            g_terms, g_metrics = self.generator_objective(batch)
+        self.update("generator", g_tape, g_terms, g_metrics)
 
     def get_config(self):
         return {
