@@ -158,8 +158,8 @@ class Diagnostics(keras.callbacks.Callback):
     - `d_grad_norm`, `g_grad_norm`: global L2 norms of the gradient of the
       adversarial discriminator loss w.r.t. D's trainable weights and of the
       generator loss w.r.t. G's, through the model's own hooks
-      (`generator_inputs`, `_discriminate`, `discriminator_loss`,
-      `generator_loss`) in training mode; penalties and auxiliary terms are
+      (`generator_inputs`, `discriminate`, `discriminator_loss`, and the
+      generator term of its `loss` part) in training mode; penalties and auxiliary terms are
       left out. Whatever training-mode calls change (BatchNorm statistics,
       random streams) is restored afterwards, so attaching the callback does
       not change the training run.
@@ -194,7 +194,7 @@ class Diagnostics(keras.callbacks.Callback):
 
     Args:
         reference: a batch of real images (n, H, W, C) in [-1, 1], n >= 4, or
-            (images, labels) for models with `uses_labels`.
+            (images, labels) for models with `data_kind` "labelled_images".
         every_n_batches: batches between probes.
         num_samples: samples generated from the fixed latents per probe
             (default: as many as reference images).
@@ -295,14 +295,14 @@ class Diagnostics(keras.callbacks.Callback):
     # ------------------------------------------------------------------ keras hooks
     def on_train_begin(self, logs=None):
         model = self.model
-        missing = [a for a in ("generator", "discriminator", "generator_inputs", "_discriminate") if not hasattr(model, a)]
+        missing = [a for a in ("generator", "discriminator", "generator_inputs", "discriminate") if not hasattr(model, a)]
         if missing:
             raise TypeError(f"Diagnostics needs a kerasgan GAN; {type(model).__name__} has no {', '.join(missing)}.")
         if tuple(self.reference.shape[1:]) != tuple(model.image_shape):
             raise ValueError(
                 f"Diagnostics: reference images of shape {self.reference.shape[1:]} but the model makes {model.image_shape}."
             )
-        if getattr(model, "uses_labels", False) and self.reference_labels is None:
+        if getattr(model, "data_kind", None) == "labelled_images" and self.reference_labels is None:
             raise ValueError(
                 f"Diagnostics: {type(model).__name__} is conditional; pass reference=(images, labels)."
             )
@@ -397,11 +397,12 @@ class Diagnostics(keras.callbacks.Callback):
         try:
             with tf.GradientTape(persistent=True) as tape:
                 fake = model.generator(model.generator_inputs(self._latents, sample_labels), training=True)
-                real_logits, _ = model._discriminate(real, real_labels)
-                fake_logits, _ = model._discriminate(fake, sample_labels)
+                real_logits, _ = model.discriminate(real, real_labels)
+                fake_logits, _ = model.discriminate(fake, sample_labels)
                 d_loss = model.discriminator_loss(real_logits, fake_logits)
-                needs_real = getattr(model, "generator_loss_needs_real", False)
-                g_loss = model.generator_loss(fake_logits, real_logits if needs_real else None)
+                # FeatureMatching's generator term reads features; its base loss's term is the adversarial one.
+                loss = model.loss.base if model.loss.matches_features else model.loss
+                g_loss = loss.generator_loss(fake_logits, real_logits if loss.needs_real_logits else None)
             d_grads = tape.gradient(d_loss, model.discriminator.trainable_variables)
             g_grads = tape.gradient(g_loss, model.generator.trainable_variables)
             del tape
@@ -464,7 +465,7 @@ class Diagnostics(keras.callbacks.Callback):
 
     def _check_discriminator(self, s, step):
         evidence = []
-        shift_invariant = getattr(getattr(self.model, "_d_loss_fn", None), "shift_invariant", False)
+        shift_invariant = getattr(getattr(self.model, "loss", None), "shift_invariant", False)
         full = len(self._series["d_loss"]) >= self.window
         if full and not shift_invariant:
             acc_real, acc_fake, d_loss = s["mean_d_acc_real"], s["mean_d_acc_fake"], s["mean_d_loss"]
