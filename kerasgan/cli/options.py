@@ -13,6 +13,7 @@ their part flags, `latent_dim` and `seed` their flags, what the data decides
 
 import inspect
 import json
+import math
 
 from kerasgan import parts as parts_lib
 from kerasgan.models import AdversarialModel
@@ -225,7 +226,7 @@ def number(flag, text, positive=True):
     try:
         value = float(str(text).strip())
     except ValueError:
-        value = float("nan")
-    if not (value > 0 if positive else value == value):
+        value = math.nan
+    if not (value > 0 if positive else math.isfinite(value)):
         raise ValueError(f"{flag} takes a {'positive ' if positive else ''}number; got {text!r}.")
     return value
