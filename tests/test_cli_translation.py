@@ -16,6 +16,7 @@ from kerasgan import cli
 
 SIZE = 16
 COMMON = ["--image-size", str(SIZE), "--batch-size", "4", "--set", "base_filters=4", "--seed", "3"]
+CYCLEGAN = [*COMMON, "--set", "n_blocks=1"]  # one residual block instead of 6: a faster trace
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def folders(tmp_path_factory):
 def cyclegan_run(folders, tmp_path_factory):
     run = tmp_path_factory.mktemp("runs") / "cyclegan"
     code = cli.main(["train", "cyclegan", "--data-a", str(folders / "a"), "--data-b", str(folders / "b"),
-                     "--epochs", "2", "--run-dir", str(run), *COMMON])
+                     "--epochs", "2", "--run-dir", str(run), *CYCLEGAN])
     assert code == 0
     return run
 
@@ -45,6 +46,7 @@ def cyclegan_run(folders, tmp_path_factory):
 def test_train_cyclegan_writes_a_complete_run_folder(cyclegan_run):
     model = keras.saving.load_model(cyclegan_run / "model.keras")
     assert type(model).__name__ == "CycleGAN" and model.image_shape == (SIZE, SIZE, 3) and model.base_filters == 4
+    assert model.n_blocks == 1
     # 12 images per folder, 4 held out for the grids: 8 // 4 = 2 steps per epoch
     assert int(model.g_optimizer.iterations) == int(model.d_optimizer.iterations) == 4
     # the paper's schedule over the run: constant for the first half, then linear decay
@@ -156,7 +158,7 @@ def test_cyclegan_stopped_and_resumed_keeps_its_schedule_and_matches_the_uninter
                                                                                             tmp_path):
     run = tmp_path / "run"
     argv = ["train", "cyclegan", "--data-a", str(folders / "a"), "--data-b", str(folders / "b"), "--epochs", "2",
-            "--run-dir", str(run), *COMMON]
+            "--run-dir", str(run), *CYCLEGAN]
     assert cli.main([*argv, "--max-seconds", "0.001"]) == 0  # stops after step 1 of 4
     assert cli.main([*argv, "--resume"]) == 0
     resumed, whole = (keras.saving.load_model(r / "model.keras") for r in (run, cyclegan_run))
