@@ -379,3 +379,19 @@ def test_resume_refuses_flags_that_would_build_another_model(npz_data, tmp_path,
 def test_sample_flags_that_do_not_apply_are_errors(saved_run, tmp_path, capsys):
     assert cli.main(["sample", "--run-dir", str(saved_run), "--steps", "4", "--out", str(tmp_path / "s.png")]) == 2
     assert "--steps applies to --interpolate" in capsys.readouterr().err
+
+
+def test_ctrl_c_saves_the_model_as_it_is(npz_data, tmp_path, monkeypatch, capsys):
+    import kerasgan
+
+    class CtrlC(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if int(self.model.g_optimizer.iterations) == 3:
+                raise KeyboardInterrupt
+
+    fit = kerasgan.callbacks.fit_with_checkpoints
+    monkeypatch.setattr(kerasgan.callbacks, "fit_with_checkpoints",
+                        lambda *args, callbacks=(), **kwargs: fit(*args, callbacks=[*callbacks, CtrlC()], **kwargs))
+    assert _train(npz_data, tmp_path / "run", "--set", "base_filters=4") == 0
+    assert "interrupted; saving the model as it is now" in capsys.readouterr().err
+    assert int(keras.saving.load_model(tmp_path / "run" / "model.keras").g_optimizer.iterations) == 3

@@ -110,6 +110,8 @@ def _train(flags, model_class, pipeline_class, arguments, run_dir):
             model, pipeline.make_dataset, flags["epochs"], checkpoint, callbacks=cbs, steps_per_epoch=steps_per_epoch
         )
     except KeyboardInterrupt:
+        if checkpoint.model is None:  # interrupted before training began: nothing to save
+            raise
         print("kerasgan: interrupted; saving the model as it is now.", file=sys.stderr)
         model = checkpoint.model
     with atomic_path(os.path.join(run_dir, MODEL_FILE)) as tmp:
