@@ -20,7 +20,9 @@ if "tensorflow" not in sys.modules:
 
 from kerasgan import models  # noqa: E402  (registers the model classes for deserialization)
 
-_SUBMODULES = ("augment", "callbacks", "data", "latent", "losses", "metrics", "models", "networks", "parts", "schedules")
+_SUBMODULES = (
+    "augment", "callbacks", "cli", "data", "latent", "losses", "metrics", "models", "networks", "parts", "schedules"
+)
 __all__ = list(_SUBMODULES)
 
 

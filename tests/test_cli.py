@@ -95,7 +95,8 @@ def test_train_a_variant_keeps_its_defaults_and_reads_d_steps_minibatches(npz_da
     assert cli.main(["train", "wgan_gp", "--data", str(npz_data), "--epochs", "1", "--batch-size", "4",
                      "--latent-dim", "8", "--run-dir", str(run)]) == 0
     gan = keras.saving.load_model(run / "model.keras")
-    assert type(gan).__name__ == "WGANGP" and gan.gradient_penalty == 10.0 and gan.d_steps == 5
+    assert type(gan).__name__ == "WGANGP" and gan.d_steps == 5
+    assert [(type(p).__name__, p.weight) for p in gan.regularizers] == [("GradientPenalty", 10.0)]
     assert type(gan.d_optimizer).__name__ == "Adam" and float(gan.d_optimizer.beta_2) == pytest.approx(0.9)
     # 64 images, minibatch 4, 5 critic minibatches per step: 3 steps of 20 images
     assert int(gan.g_optimizer.iterations) == 3 and int(gan.d_optimizer.iterations) == 15
@@ -209,3 +210,188 @@ def test_sample_interpolate_writes_strips_gifs_and_arrays(saved_run, tmp_path):
     assert cli.main([*base, "--num", "3", "--out", str(tmp_path / "walk.gif")]) == 0
     assert len(iio.imread(tmp_path / "walk.gif", index=None)) == 3 * 4  # a loop through 3 keypoints
     assert cli.main([*base, "--out", str(tmp_path / "walk.jpg")]) == 2
+
+
+# ---------------------------------------------------------------------- the model table and --help
+def test_the_tf_free_model_table_agrees_with_the_package():
+    import kerasgan_cli
+    from kerasgan import models
+
+    assert list(kerasgan_cli.MODELS) == list(models.MODELS)
+    for name, entry in kerasgan_cli.MODELS.items():
+        cls = models.MODELS[name]
+        assert kerasgan_cli.model_class(name) is cls, name
+        assert entry.data_kind == cls.data_kind, name
+        assert entry.summary == cls.__doc__.strip().splitlines()[0], name
+        assert entry.data_kind in kerasgan_cli.DATA_KINDS, name
+    from kerasgan.cli import pipelines
+
+    assert set(kerasgan_cli.DATA_KINDS) == set(pipelines.PIPELINES)
+
+
+def test_help_lists_every_model_without_importing_tensorflow():
+    import subprocess
+    import sys
+
+    import kerasgan_cli
+
+    script = (
+        "import sys, kerasgan_cli\n"
+        "for argv in (['--help'], ['train', '--help']):\n"
+        "    try:\n"
+        "        kerasgan_cli.main(argv)\n"
+        "    except SystemExit as exit:\n"
+        "        assert exit.code == 0, exit.code\n"
+        "    print('=====')\n"
+        "print('imported:', sorted(m for m in ('tensorflow', 'keras', 'kerasgan') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=str(__import__("pathlib").Path(kerasgan_cli.__file__).parent))
+    assert out.returncode == 0, out.stderr
+    main_help, train_help, tail = out.stdout.split("=====\n")
+    assert tail.strip() == "imported: []"
+    for text in (main_help, train_help):
+        for name, entry in kerasgan_cli.MODELS.items():
+            assert f"  {name} " in text and entry.summary in " ".join(text.split()), name
+    assert "--set KEY=VALUE" in train_help and "--regularizer" in train_help and "--diagnostics" in train_help
+
+
+# ---------------------------------------------------------------------- constructor arguments and parts
+def test_set_reaches_the_constructor_and_the_saved_config(npz_data, tmp_path):
+    run = tmp_path / "run"
+    # at 32×32 DCGAN's own default is 64 filters
+    assert _train(npz_data, run, "--epochs", "1", "--image-size", "32", "--set", "base_filters=32") == 0
+    gan = keras.saving.load_model(run / "model.keras")
+    assert gan.base_filters == 32 and gan.image_shape == (32, 32, 1)
+    widths = [layer.filters for layer in gan.discriminator.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert widths[0] == 32 and max(widths) == 32 * 2 ** (len(widths) - 1)
+    generator_widths = [layer.filters for layer in gan.generator.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
+    assert generator_widths[-2] == 32  # the last stage before the image
+    config = json.loads((run / "config.json").read_text())
+    assert config["model_config"]["base_filters"] == 32 and config["set"] == ["base_filters=32"]
+
+
+def test_part_flags_build_the_parts_in_order(npz_data, tmp_path):
+    run = tmp_path / "run"
+    assert _train(npz_data, run, "--epochs", "1", "--set", "d_steps=2", "--set", "base_filters=4",
+                  "--loss", "least_squares", "--target", "label_smoothing:alpha=0.2",
+                  "--regularizer", "r1:gamma=5,interval=2", "--regularizer", "dragan",
+                  "--augment", "instance_noise:sigma=0.05,steps=100", "--augment", "diffaugment:policy=color,translation",
+                  "--ema", "0.9") == 0
+    gan = keras.saving.load_model(run / "model.keras")
+    assert gan.d_steps == 2 and gan.loss.alias == "least_squares"
+    assert [(p.alias, p.alpha) for p in gan.targets] == [("label_smoothing", 0.2)]
+    assert [p.alias for p in gan.regularizers] == ["r1", "dragan"]
+    assert (gan.regularizers[0].gamma, gan.regularizers[0].interval) == (5.0, 2)
+    assert [p.alias for p in gan.augment] == ["instance_noise", "diffaugment"]
+    assert gan.augment[0].steps == 100 and gan.augment[1].policy == "color,translation"
+    assert gan.ema.decay == 0.9
+    # 64 images, minibatch 16, 2 discriminator minibatches per step: 2 steps
+    assert int(gan.g_optimizer.iterations) == 2 and int(gan.d_optimizer.iterations) == 4
+    logged = json.loads((run / "config.json").read_text())
+    assert logged["augment"] == ["instance_noise:sigma=0.05,steps=100", "diffaugment:policy=color,translation"]
+
+
+def test_none_drops_a_presets_default_parts(npz_data, tmp_path):
+    run = tmp_path / "run"
+    assert cli.main(["train", "wgan", "--data", str(npz_data), "--epochs", "1", "--batch-size", "4",
+                     "--latent-dim", "8", "--set", "base_filters=4", "--constraint", "none",
+                     "--run-dir", str(run)]) == 0
+    assert keras.saving.load_model(run / "model.keras").constraints == []
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--set", "foo=1"], "dcgan (DCGAN) has no argument 'foo'; --set takes: base_filters, d_steps"),
+        (["--set", "d_steps=two"], "--set d_steps takes an int (default 1); got 'two'"),
+        (["--set", "base_filters"], "write KEY=VALUE"),
+        (["--set", "latent_dim=4"], "--set latent_dim: set it with --latent-dim"),
+        (["--set", "loss=hinge"], "--set loss: set it with --loss"),
+        (["--set", "regularizers=[]"], "set it with --regularizer"),
+        (["--set", "image_shape=[8,8,1]"], "set it with --image-size and --channels"),
+        (["--set", "generator=none"], "takes a network"),
+        (["--set", "d_steps=2", "--set", "d_steps=3"], "--set d_steps is given twice"),
+        (["--loss", "nope"], "--loss nope: Unknown loss 'nope'; choose one of: feature_matching, hinge,"),
+        (["--loss", "r1"], "('r1' is a regularizer)"),
+        (["--regularizer", "r1:gama=1"], "r1 has no option 'gama'; its options are: gamma, interval, seed"),
+        (["--regularizer", "r1:10"], "expected KEY=VALUE after 'r1:'"),
+        (["--regularizer", "r1:gamma=-1"], "--regularizer r1:gamma=-1: R1"),
+        (["--regularizer", "r1", "--regularizer", "r1"], "'r1' is given twice"),
+        (["--regularizer", "none", "--regularizer", "r1"], "--regularizer none stands alone"),
+        (["--augment", "diffaugment:policy=colour"], "--augment diffaugment:policy=colour:"),
+        (["--ema", "2"], "--ema 2: GeneratorEMA: decay must be in (0, 1)"),
+        (["--ema", "fast"], "--ema takes a positive number"),
+        (["--data-a", "x"], "--data-a does not apply to dcgan"),
+        (["--epochs", "0"], "--epochs takes a positive integer"),
+        (["--channels", "2"], "--channels takes 1 (grayscale) or 3 (RGB)"),
+    ],
+)
+def test_bad_model_flags_are_one_line_errors_naming_the_choices(npz_data, tmp_path, extra, message, capsys):
+    assert _train(npz_data, tmp_path / "run", *extra) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("kerasgan: error:") and message in err[0], err
+    assert not (tmp_path / "run" / "model.keras").exists()
+
+
+def test_a_part_the_models_loss_ignores_is_an_error(npz_data, tmp_path, capsys):
+    assert cli.main(["train", "wgan", "--data", str(npz_data), "--batch-size", "4", "--target", "label_smoothing",
+                     "--set", "base_filters=4", "--run-dir", str(tmp_path / "run")]) == 2
+    assert "the wasserstein loss reads no targets" in capsys.readouterr().err
+
+
+def test_diagnostics_watches_the_run_and_writes_its_signals_to_tensorboard(npz_data, tmp_path):
+    import tensorflow as tf
+
+    run = tmp_path / "run"
+    assert _train(npz_data, run, "--epochs", "1", "--set", "base_filters=4", "--diagnostics", "2") == 0
+    steps = {}
+    for events in (run / "tb").glob("events.out.tfevents.*"):  # Diagnostics writes beside Keras' train/
+        for event in tf.compat.v1.train.summary_iterator(str(events)):
+            for value in event.summary.value:
+                steps.setdefault(value.tag, []).append(event.step)
+    assert sorted(steps["diagnostics/d_grad_norm"]) == [2, 4] and "diagnostics/diversity_ratio" in steps
+
+
+def test_max_seconds_then_resume_matches_an_uninterrupted_run(npz_data, tmp_path):
+    whole, stopped = tmp_path / "whole", tmp_path / "stopped"
+    flags = ["--set", "base_filters=4", "--checkpoint-every", "100"]
+    assert _train(npz_data, whole, *flags) == 0
+    assert _train(npz_data, stopped, *flags, "--max-seconds", "0.001") == 0  # stops after step 1 of 8
+    assert json.loads(next((stopped / "checkpoints").glob("step_*/state.json")).read_text()) == {
+        "step": 1, "epoch": 0, "batch": 1}
+    assert _train(npz_data, stopped, *flags, "--resume") == 0
+    a, b = (keras.saving.load_model(r / "model.keras") for r in (whole, stopped))
+    assert int(b.g_optimizer.iterations) == 8
+    for x, y in zip(a.weights, b.weights):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(y), keras.ops.convert_to_numpy(x), rtol=1e-5, atol=1e-6)
+
+
+def test_resume_refuses_flags_that_would_build_another_model(npz_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert _train(npz_data, run, "--epochs", "1", "--set", "base_filters=4") == 0
+    assert _train(npz_data, run, "--epochs", "2", "--set", "base_filters=8", "--resume") == 2
+    err = capsys.readouterr().err
+    assert "these differ: --set ['base_filters=4'] → ['base_filters=8']" in err
+    assert int(keras.saving.load_model(run / "model.keras").g_optimizer.iterations) == 4
+
+
+def test_sample_flags_that_do_not_apply_are_errors(saved_run, tmp_path, capsys):
+    assert cli.main(["sample", "--run-dir", str(saved_run), "--steps", "4", "--out", str(tmp_path / "s.png")]) == 2
+    assert "--steps applies to --interpolate" in capsys.readouterr().err
+
+
+def test_ctrl_c_saves_the_model_as_it_is(npz_data, tmp_path, monkeypatch, capsys):
+    import kerasgan
+
+    class CtrlC(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if int(self.model.g_optimizer.iterations) == 3:
+                raise KeyboardInterrupt
+
+    fit = kerasgan.callbacks.fit_with_checkpoints
+    monkeypatch.setattr(kerasgan.callbacks, "fit_with_checkpoints",
+                        lambda *args, callbacks=(), **kwargs: fit(*args, callbacks=[*callbacks, CtrlC()], **kwargs))
+    assert _train(npz_data, tmp_path / "run", "--set", "base_filters=4") == 0
+    assert "interrupted; saving the model as it is now" in capsys.readouterr().err
+    assert int(keras.saving.load_model(tmp_path / "run" / "model.keras").g_optimizer.iterations) == 3

@@ -70,3 +70,18 @@ def test_conditional_errors_are_reported(class_folders, tmp_path, capsys):
     assert _train("infogan", unlabelled, tmp_path / "d") == 0
     assert cli.main(["sample", "--run-dir", str(tmp_path / "d"), "--label", "1", "--out", str(tmp_path / "u.png")]) == 2
     assert "--label applies to conditional models" in capsys.readouterr().err
+
+
+def test_the_classes_come_from_the_data_and_diagnostics_gets_labelled_reference_images(class_folders, tmp_path, capsys):
+    import tensorflow as tf
+
+    assert _train("cgan", class_folders, tmp_path / "a", "--set", "num_classes=3") == 2
+    assert "cgan (ConditionalGAN) takes num_classes from the data" in capsys.readouterr().err
+    run = tmp_path / "run"
+    assert _train("acgan", class_folders, run, "--set", "base_filters=4", "--set", "class_weight=0.5",
+                  "--diagnostics", "1") == 0
+    gan = keras.saving.load_model(run / "model.keras")
+    assert gan.class_weight == 0.5 and gan.class_names == ["circle", "square"]
+    tags = {value.tag for events in (run / "tb").glob("events.out.tfevents.*")
+            for event in tf.compat.v1.train.summary_iterator(str(events)) for value in event.summary.value}
+    assert "diagnostics/diversity_ratio" in tags  # measured within each class of the reference batch

@@ -69,6 +69,7 @@ class Checkpoint(keras.callbacks.Callback):
         self.batch_offset = 0
         self.steps_per_epoch = None
         self._epoch = 0
+        self._batches = 0
 
     # ------------------------------------------------------------------ finding
     def paths(self):
@@ -101,17 +102,25 @@ class Checkpoint(keras.callbacks.Callback):
     # ------------------------------------------------------------------ saving
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+        self._batches = 0
 
     def on_train_batch_end(self, batch, logs=None):
+        self._batches = batch + 1
         step = _generator_step(self.model)
         self._check_finite(logs, step)
         if self.every_n_steps and step % self.every_n_steps == 0:
             self.save(self._epoch, self.batch_offset + batch + 1)
 
     def on_epoch_end(self, epoch, logs=None):
+        done = self.batch_offset + self._batches
         self.batch_offset = 0
         if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
-            self.save(epoch + 1, 0)
+            # Keras ends the epoch early when a callback stops training (TimeLimit):
+            # then the position is mid-epoch, and resuming continues from there.
+            if self.steps_per_epoch and done < self.steps_per_epoch:
+                self.save(epoch, done)
+            else:
+                self.save(epoch + 1, 0)
 
     def save(self, epoch, batch):
         """Writes a checkpoint of the model now, at position (epoch, batch); returns its path.

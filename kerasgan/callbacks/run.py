@@ -6,9 +6,13 @@ import keras
 
 from kerasgan.callbacks.diagnostics import Diagnostics
 from kerasgan.callbacks.images import GifBuilder, ImageGrid
+from kerasgan.callbacks.translation import TranslationGrid
 
 
-def run_callbacks(run_dir, every_n_epochs=1, seed=0, diagnostics_reference=None):
+def run_callbacks(
+    run_dir, every_n_epochs=1, seed=0, diagnostics_reference=None, diagnostics_every=100, translation_inputs=None,
+    translation_targets=None,
+):
     """Sample grids, a progress GIF and TensorBoard logs under `run_dir`.
 
     Writes `run_dir/images/` (a grid from fixed latents every N epochs),
@@ -16,19 +20,30 @@ def run_callbacks(run_dir, every_n_epochs=1, seed=0, diagnostics_reference=None)
     from `keras.callbacks.TensorBoard`, sample grids under the tag "samples").
     With `diagnostics_reference` (a batch of real images, or (images, labels)
     for conditional models) a `Diagnostics` callback also watches the run,
-    probing every 100 steps and writing its signals to `run_dir/tb/`; it
-    needs real images, which this function does not otherwise see, so it is
-    opt-in.
+    probing every `diagnostics_every` steps and writing its signals to
+    `run_dir/tb/`; it needs real images, which this function does not
+    otherwise see, so it is opt-in.
+
+    For an image-to-image translation model pass `translation_inputs`
+    (held-out images, `kerasgan.data.held_out_images`) and, for a paired
+    model, their `translation_targets`: the grids are then `TranslationGrid`s
+    (`images/translations_*.png`, tag "translations").
 
     Example:
         gan.fit(dataset, epochs=20, callbacks=kerasgan.callbacks.run_callbacks("logs/run1"))
     """
     images, tb = os.path.join(run_dir, "images"), os.path.join(run_dir, "tb")
-    callbacks = [
-        ImageGrid(images, every_n_epochs=every_n_epochs, tensorboard_dir=tb, seed=seed),
-        keras.callbacks.TensorBoard(tb),
-        GifBuilder(images, os.path.join(run_dir, "progress.gif")),
-    ]
+    if translation_inputs is not None:
+        grid = TranslationGrid(
+            images, translation_inputs, targets=translation_targets, every_n_epochs=every_n_epochs, tensorboard_dir=tb
+        )
+        pattern = "translations_*.png"
+    else:
+        grid = ImageGrid(images, every_n_epochs=every_n_epochs, tensorboard_dir=tb, seed=seed)
+        pattern = "epoch_*.png"
+    callbacks = [grid, keras.callbacks.TensorBoard(tb), GifBuilder(images, os.path.join(run_dir, "progress.gif"),
+                                                                   pattern=pattern)]
     if diagnostics_reference is not None:
-        callbacks.append(Diagnostics(diagnostics_reference, tensorboard_dir=tb, seed=seed))
+        callbacks.append(Diagnostics(diagnostics_reference, every_n_batches=diagnostics_every, tensorboard_dir=tb,
+                                     seed=seed))
     return callbacks

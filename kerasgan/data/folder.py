@@ -121,7 +121,7 @@ def image_folder(
     # Fail now, not at the first training step, when nothing decodes. Usually
     # only the first file is decoded here.
     for first_good, file in enumerate(files):
-        image, reason = _decode_file(file, channels)
+        image, reason = read_image(file, channels)
         if image is not None:
             break
         warn_once(file, reason)
@@ -143,7 +143,7 @@ def image_folder(
 
     def load(file):
         file = os.fsdecode(file.numpy())
-        image, reason = _decode_file(file, channels)
+        image, reason = read_image(file, channels)
         if image is None:
             warn_once(file, reason)
             return tf.zeros((0, 0, channels), tf.uint8)
@@ -212,8 +212,13 @@ def skip_warner():
     return warn_once
 
 
-def _decode_file(file, channels):
-    """Returns `(uint8 image, None)`, or `(None, reason)` when it fails."""
+def read_image(file, channels):
+    """One image file as `(uint8 tensor (H, W, channels), None)`, or `(None, reason)` when it cannot be decoded.
+
+    Args:
+        file: path of a PNG, JPEG, BMP or (first frame of a) GIF file.
+        channels: 1 or 3; the image is converted whatever the file holds.
+    """
     try:
         with open(file, "rb") as f:
             contents = f.read()

@@ -21,7 +21,6 @@ import tensorflow as tf
 
 from kerasgan.data.folder import (
     IMAGE_EXTENSIONS,
-    _decode_file,
     _fits_in_memory,
     center_crop_resize,
     check_batch_size,
@@ -29,6 +28,7 @@ from kerasgan.data.folder import (
     check_image_size,
     convert_channels,
     list_image_files,
+    read_image,
     skip_warner,
 )
 
@@ -122,12 +122,12 @@ def _load_size(size, jitter):
 def _decode_pair(item, size, channels, target_channels):
     """Decodes one item into two uint8 images of `size`, or None when a file cannot be decoded."""
     if isinstance(item, tuple):
-        a, reason = _decode_file(item[0], channels)
-        b, reason_b = _decode_file(item[1], target_channels) if a is not None else (None, None)
+        a, reason = read_image(item[0], channels)
+        b, reason_b = read_image(item[1], target_channels) if a is not None else (None, None)
         if a is None or b is None:
             return None, reason or reason_b
     else:
-        image, reason = _decode_file(item, 3)
+        image, reason = read_image(item, 3)
         if image is None:
             return None, reason
         width = image.shape[1]
@@ -149,7 +149,7 @@ def _decoded(items, size, channels, target_channels=None):
     def load(*files):
         names = tuple(os.fsdecode(f.numpy()) for f in files)
         if single:
-            image, reason = _decode_file(names[0], channels)
+            image, reason = read_image(names[0], channels)
             decoded = None if image is None else (center_crop_resize(image, size),)
         else:
             decoded, reason = _decode_pair(names if paired else names[0], size, channels, target_channels)

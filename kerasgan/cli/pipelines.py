@@ -1,0 +1,246 @@
+"""What a model's `data_kind` means for a run: its data flags, its data set, what the model is built for, its grids.
+
+One `Pipeline` per data kind, found by the model class's `data_kind`, so a new
+model of an existing kind adds nothing here and a new kind adds one class.
+"""
+
+from kerasgan import callbacks, data
+from kerasgan.cli.options import constructor_parameters
+from kerasgan.models import AdversarialModel
+from kerasgan_cli import DATA_KINDS
+
+#: images held out of a translation model's training for its grids
+GRID_IMAGES = 4
+#: real images that Diagnostics probes with
+REFERENCE_IMAGES = 64
+
+
+class Pipeline:
+    """How a model of one data kind reads its data and shows its progress.
+
+    Args:
+        name: the model's command-line name.
+        model_class: its class.
+        flags: the resolved training flags (`image_size`, `channels`,
+            `batch_size`, `seed`, the data paths, ...).
+        arguments: the constructor arguments the flags gave.
+        batch_size: images per fit() step (the minibatch × the model's `d_steps`).
+    """
+
+    data_kind = None
+    #: constructor arguments the data decides
+    from_data = ("image_shape",)
+    supports_diagnostics = False
+
+    def __init__(self, name, model_class, flags, arguments, batch_size):
+        self.name, self.model_class, self.flags, self.arguments = name, model_class, flags, arguments
+        self.batch_size = batch_size
+
+    @classmethod
+    def check_flags(cls, name, flags):
+        """Raises a one-line error for a data flag that does not apply, or a missing one."""
+        kind = DATA_KINDS[cls.data_kind]
+        for flag in ("data", "data_a", "data_b"):
+            if flags.get(flag) is not None and flag not in kind.data_flags:
+                raise ValueError(
+                    f"--{flag.replace('_', '-')} does not apply to {name}, which trains on {kind.data_help}."
+                )
+
+    def make_dataset(self):
+        """A fresh `tf.data.Dataset`, one pass = one epoch (seeded: the same batches each call)."""
+        raise NotImplementedError
+
+    def steps_per_epoch(self):
+        raise NotImplementedError
+
+    def model_arguments(self):
+        """What the model is built for, from the data: `image_shape`, the classes, ..."""
+        raise NotImplementedError
+
+    def callbacks(self, run_dir, every_n_epochs, seed, diagnostics_every=None):
+        raise NotImplementedError
+
+
+class Images(Pipeline):
+    """Batches of images (`kerasgan.data.load_dataset`): the GAN family."""
+
+    data_kind = "images"
+    supports_diagnostics = True
+    labels = False
+
+    @classmethod
+    def check_flags(cls, name, flags):
+        super().check_flags(name, flags)
+        if flags.get("data") is None:
+            raise ValueError(f"kerasgan train {name} needs {DATA_KINDS[cls.data_kind].data_help}.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first = self.make_dataset()
+
+    def make_dataset(self):
+        f = self.flags
+        return data.load_dataset(
+            f["data"], image_size=f["image_size"], channels=f["channels"], batch_size=self.batch_size,
+            seed=f["seed"], labels=self.labels,
+        )
+
+    def image_shape(self):
+        spec = self.first.element_spec[0] if self.labels else self.first.element_spec
+        return tuple(int(s) for s in spec.shape[1:])
+
+    def steps_per_epoch(self):
+        # An image folder's length is unknown to tf.data: its file count, rather than a decoding pass to count it.
+        count = int(self.first.cardinality())
+        return count if count > 0 else max(1, data.count_images(self.flags["data"]) // self.batch_size)
+
+    def model_arguments(self):
+        return {"image_shape": self.image_shape()}
+
+    def reference(self):
+        """A batch of real images (and labels) for Diagnostics."""
+        import numpy as np
+
+        images, labels = [], []
+        for batch in self.make_dataset():
+            if self.labels:
+                batch, y = batch
+                labels.append(np.asarray(y))
+            images.append(np.asarray(batch))
+            if sum(map(len, images)) >= REFERENCE_IMAGES:
+                break
+        images = np.concatenate(images)[:REFERENCE_IMAGES]
+        return (images, np.concatenate(labels)[:REFERENCE_IMAGES]) if self.labels else images
+
+    def callbacks(self, run_dir, every_n_epochs, seed, diagnostics_every=None):
+        reference = None if diagnostics_every is None else self.reference()
+        return callbacks.run_callbacks(
+            run_dir, every_n_epochs=every_n_epochs, seed=seed, diagnostics_reference=reference,
+            diagnostics_every=diagnostics_every,
+        )
+
+
+class LabelledImages(Images):
+    """Batches of (images, labels): the class-conditional models, built for the data's classes."""
+
+    data_kind = "labelled_images"
+    from_data = ("image_shape", "num_classes", "class_names")
+    labels = True
+
+    def model_arguments(self):
+        names = list(self.first.class_names)
+        return {"image_shape": self.image_shape(), "num_classes": len(names), "class_names": names}
+
+
+class Translation(Pipeline):
+    """Batches of (images_a, images_b), with the last `GRID_IMAGES` held out for translation grids."""
+
+    paired = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        f = self.flags
+        self.folders = (f["data"], None) if f.get("data") is not None else (f["data_a"], f["data_b"])
+        self.size = f["image_size"]
+        self.channels = f["channels"]
+
+    def image_shape(self):
+        return (self.size, self.size, self.channels)
+
+    def grid_images(self):
+        """(inputs, targets or None) of the grids."""
+        a, b = data.held_out_images(
+            *self.folders, self.size, **self.channel_arguments(), holdout=GRID_IMAGES, paired=self.paired
+        )
+        return a, b if self.paired else None
+
+    def channel_arguments(self):
+        return {"channels": self.channels}
+
+    def callbacks(self, run_dir, every_n_epochs, seed, diagnostics_every=None):
+        inputs, targets = self.grid_images()
+        return callbacks.run_callbacks(
+            run_dir, every_n_epochs=every_n_epochs, seed=seed, translation_inputs=inputs,
+            translation_targets=targets,
+        )
+
+
+class PairedImages(Translation):
+    """Aligned pairs (pix2pix): side-by-side A|B files, or two folders matched by file name."""
+
+    data_kind = "paired_images"
+    paired = True
+
+    @classmethod
+    def check_flags(cls, name, flags):
+        super().check_flags(name, flags)
+        if flags.get("data") is not None and (flags.get("data_a") or flags.get("data_b")):
+            raise ValueError(f"{name} takes either --data (side-by-side A|B images) or --data-a and --data-b, not both.")
+        if flags.get("data") is None and not (flags.get("data_a") and flags.get("data_b")):
+            raise ValueError(f"kerasgan train {name} needs {DATA_KINDS[cls.data_kind].data_help}.")
+
+    def target_channels(self):
+        # A model with target_channels (pix2pix) may make other channels than it reads: --set target_channels=1.
+        return self.arguments.get("target_channels", self.channels)
+
+    def channel_arguments(self):
+        return {"channels": self.channels, "target_channels": self.target_channels()}
+
+    def make_dataset(self):
+        return data.paired_images(
+            *self.folders, image_size=self.size, **self.channel_arguments(), batch_size=self.batch_size,
+            seed=self.flags["seed"], holdout=GRID_IMAGES,
+        )
+
+    def steps_per_epoch(self):
+        pairs = len(data.paired_files(*self.folders)) - GRID_IMAGES
+        if pairs < self.batch_size:
+            raise ValueError(
+                f"{self.folders[0]!r} holds {pairs} training pairs after the {GRID_IMAGES} held out for the grids, "
+                f"fewer than --batch-size {self.batch_size}."
+            )
+        return pairs // self.batch_size
+
+    def model_arguments(self):
+        arguments = {"image_shape": self.image_shape()}
+        if "target_channels" in constructor_parameters(self.model_class, AdversarialModel):
+            arguments["target_channels"] = self.target_channels()
+        return arguments
+
+
+class UnpairedImages(Translation):
+    """Two independent folders (CycleGAN)."""
+
+    data_kind = "unpaired_images"
+    paired = False
+
+    @classmethod
+    def check_flags(cls, name, flags):
+        super().check_flags(name, flags)
+        if not (flags.get("data_a") and flags.get("data_b")):
+            raise ValueError(f"kerasgan train {name} needs {DATA_KINDS[cls.data_kind].data_help}.")
+
+    def make_dataset(self):
+        return data.unpaired_images(
+            *self.folders, image_size=self.size, channels=self.channels, batch_size=self.batch_size,
+            seed=self.flags["seed"], holdout=GRID_IMAGES,
+        )
+
+    def steps_per_epoch(self):
+        return int(self.make_dataset().cardinality())
+
+    def model_arguments(self):
+        return {"image_shape": self.image_shape()}
+
+
+PIPELINES = {cls.data_kind: cls for cls in (Images, LabelledImages, PairedImages, UnpairedImages)}
+
+
+def for_model(model_class):
+    """The pipeline class of `model_class`'s data kind."""
+    if model_class.data_kind not in PIPELINES:
+        raise ValueError(
+            f"{model_class.__name__}.data_kind is {model_class.data_kind!r}; the command line knows "
+            f"{', '.join(PIPELINES)}."
+        )
+    return PIPELINES[model_class.data_kind]

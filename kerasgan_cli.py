@@ -1,0 +1,240 @@
+"""The `kerasgan` command: its model table and argument parser, importable without TensorFlow.
+
+`kerasgan --help` and `kerasgan train --help` are answered from here alone.
+This module lies outside the `kerasgan` package on purpose: importing anything
+inside the package runs `kerasgan/__init__.py`, which imports the models (and
+TensorFlow) so that `import kerasgan; keras.saving.load_model(...)` works in a
+fresh process. A command that runs imports `kerasgan.cli`, which does the work.
+
+`MODELS` names every model the command line trains. Its rows are checked
+against `kerasgan.models.MODELS` by the tests (same names, classes, data kinds
+and summaries), so adding a model to the package and to this table is all the
+command line needs: which data it reads, how its grids look, its defaults and
+which flags apply follow from the class (`data_kind` and the constructor's
+signature), never from its name.
+"""
+
+import argparse
+import collections
+import importlib
+import sys
+
+#: One trainable model: where its class lives, the data it trains on and a one-line summary (its docstring's first line).
+ModelEntry = collections.namedtuple("ModelEntry", ["module", "class_name", "data_kind", "summary"])
+
+MODELS = {
+    "gan": ModelEntry("kerasgan.models.gan", "GAN", "images",
+                      "Generative adversarial network trained with `compile()` / `fit()`."),
+    "dcgan": ModelEntry("kerasgan.models.dcgan", "DCGAN", "images", "Deep convolutional GAN (Radford et al. 2015)."),
+    "wgan": ModelEntry("kerasgan.models.wgan", "WGAN", "images",
+                       "Wasserstein GAN (Arjovsky, Chintala, Bottou 2017), Algorithm 1."),
+    "wgan_gp": ModelEntry("kerasgan.models.wgan_gp", "WGANGP", "images",
+                          "WGAN with gradient penalty (Gulrajani et al. 2017), Algorithm 1."),
+    "lsgan": ModelEntry("kerasgan.models.lsgan", "LSGAN", "images",
+                        "Least squares GAN (Mao et al. 2017), with the 0-1 coding a = 0, b = c = 1."),
+    "hinge_gan": ModelEntry("kerasgan.models.hinge_gan", "HingeGAN", "images",
+                            "Hinge-loss GAN with a spectrally normalized discriminator (SNGAN style)."),
+    "ragan": ModelEntry("kerasgan.models.ragan", "RaGAN", "images",
+                        "Relativistic average GAN (Jolicoeur-Martineau 2018), RaSGAN."),
+    "cgan": ModelEntry("kerasgan.models.conditional_gan", "ConditionalGAN", "labelled_images",
+                       "Conditional GAN (Mirza & Osindero 2014): both networks see the class label."),
+    "acgan": ModelEntry("kerasgan.models.acgan", "ACGAN", "labelled_images",
+                        "Auxiliary classifier GAN (Odena et al. 2017)."),
+    "infogan": ModelEntry("kerasgan.models.infogan", "InfoGAN", "images",
+                          "InfoGAN (Chen et al. 2016): latent codes the generator must keep recoverable, learned "
+                          "without labels."),
+    "pix2pix": ModelEntry("kerasgan.models.pix2pix", "Pix2Pix", "paired_images",
+                          "pix2pix (Isola et al. 2017): G maps x to y, a 70×70 PatchGAN judges (x, y) pairs."),
+    "cyclegan": ModelEntry("kerasgan.models.cycle_gan", "CycleGAN", "unpaired_images",
+                           "CycleGAN (Zhu et al. 2017): G: A → B, F: B → A, PatchGANs D_A and D_B, least squares, "
+                           "cycle consistency."),
+}
+
+#: What a data kind (a model class's `data_kind`) means on the command line: its data flags and defaults.
+#: `image_size` and `channels` None: the data's own. The translation papers train 200 epochs at batch size 1.
+DataKind = collections.namedtuple(
+    "DataKind", ["data_flags", "image_size", "channels", "epochs", "batch_size", "data_help"]
+)
+
+DATA_KINDS = {
+    "images": DataKind(("data",), None, None, 25, 64, "--data"),
+    "labelled_images": DataKind(("data",), None, None, 25, 64, "--data (with labels)"),
+    "paired_images": DataKind(("data", "data_a", "data_b"), 256, 3, 200, 1,
+                              "--data FOLDER of side-by-side A|B images, or --data-a DIR and --data-b DIR"),
+    "unpaired_images": DataKind(("data_a", "data_b"), 256, 3, 200, 1, "--data-a DIR and --data-b DIR"),
+}
+
+#: The part flags: flag -> (kind of part in kerasgan.parts, the constructor argument that takes it, repeatable).
+PART_FLAGS = {
+    "loss": ("loss", "loss", False),
+    "target": ("target", "targets", True),
+    "augment": ("augment", "augment", True),
+    "regularizer": ("regularizer", "regularizers", True),
+    "constraint": ("constraint", "constraints", True),
+    "ema": ("ema", "ema", False),
+    "objective": ("objective", "objectives", True),
+}
+
+
+def model_class(name):
+    """The class registered as `name` (imports kerasgan, and so TensorFlow)."""
+    entry = MODELS[name]
+    return getattr(importlib.import_module(entry.module), entry.class_name)
+
+
+def unknown_model(name):
+    return f"Unknown model {name!r}; choose one of: {', '.join(MODELS)}."
+
+
+def _model_table():
+    width = max(map(len, MODELS))
+    return "models:\n" + "\n".join(f"  {name:<{width}}  {entry.summary}" for name, entry in MODELS.items())
+
+
+def _default(field, own="the data's own"):
+    """'X' or 'X; Y for a, b': the default of a DataKind field over the models, the most common first."""
+    by_value = collections.defaultdict(list)
+    for name, entry in MODELS.items():
+        by_value[getattr(DATA_KINDS[entry.data_kind], field)].append(name)
+    ordered = sorted(by_value.items(), key=lambda item: -len(item[1]))
+    text = [own if ordered[0][0] is None else str(ordered[0][0])]
+    text += [f"{own if value is None else value} for {', '.join(names)}" for value, names in ordered[1:]]
+    return "; ".join(text)
+
+
+def build_parser():
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="kerasgan",
+        description="Train, sample, evaluate and translate with kerasgan's models; each run writes a run folder.",
+        epilog=_model_table() + "\n\nkerasgan train MODEL --help: the training flags.",
+        formatter_class=formatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,sample,evaluate,translate}")
+
+    train = commands.add_parser(
+        "train", help="train a model and write a run folder", formatter_class=formatter,
+        description="Train MODEL and write a run folder: model.keras, config.json, checkpoints/, images/, "
+        "progress.gif, tb/.",
+        epilog=_model_table() + "\n\n" + _PART_EPILOG,
+    )
+    train.add_argument("model", metavar="MODEL", help="the model to train (see below)")
+    data = train.add_argument_group("data")
+    data.add_argument(
+        "--data",
+        help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file (cgan, acgan: with "
+        "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images",
+    )
+    data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan: folder of domain-A (input) images")
+    data.add_argument("--data-b", metavar="DIR", help="pix2pix, cyclegan: folder of domain-B (target) images; pix2pix matches "
+                      "them to A by file name")
+    data.add_argument("--image-size", metavar="N", help=f"resize images to N×N (default {_default('image_size')}; image folders "
+                      "of the GAN family 64)")
+    data.add_argument("--channels", metavar="1|3", help=f"1 (grayscale) or 3 (RGB) (default {_default('channels')})")
+
+    model = train.add_argument_group("the model (checked against its constructor)")
+    model.add_argument("--set", action="append", metavar="KEY=VALUE",
+                       help="a constructor argument, e.g. --set base_filters=32 --set d_steps=5 (repeatable; values "
+                       "are read as int, float, true/false, none, a JSON list, else a string)")
+    model.add_argument("--latent-dim", metavar="N", help="size of the latent vector z (models with latent_dim)")
+    model.add_argument("--loss", metavar="NAME[:K=V,...]", help="the adversarial loss, e.g. hinge")
+    model.add_argument("--target", action="append", metavar="NAME[:K=V,...]",
+                       help="a target transform (repeatable, in order), e.g. label_smoothing:alpha=0.1")
+    model.add_argument("--augment", action="append", metavar="NAME[:K=V,...]",
+                       help="what the discriminator sees (repeatable, in order), e.g. "
+                       "diffaugment:policy=color,translation")
+    model.add_argument("--regularizer", action="append", metavar="NAME[:K=V,...]",
+                       help="a regularizer (repeatable), e.g. r1:gamma=10,interval=16")
+    model.add_argument("--constraint", action="append", metavar="NAME[:K=V,...]",
+                       help="a constraint applied after each update (repeatable), e.g. weight_clip:clip_value=0.01")
+    model.add_argument("--objective", action="append", metavar="NAME[:K=V,...]",
+                       help="an extra generator objective (repeatable), e.g. l1:weight=100")
+    model.add_argument("--ema", metavar="DECAY", help="sample from a moving average of the generator, e.g. 0.999")
+
+    fit = train.add_argument_group("training")
+    fit.add_argument("--epochs", metavar="N", help=f"epochs to train (default {_default('epochs')})")
+    fit.add_argument("--batch-size", metavar="M", help=f"minibatch size m (default {_default('batch_size')}); a model with "
+                     "d_steps = k reads k × m images per step")
+    fit.add_argument("--d-lr", metavar="LR", help="discriminator learning rate (default: the model's optimizer)")
+    fit.add_argument("--g-lr", metavar="LR", help="generator learning rate (default: the model's optimizer)")
+    fit.add_argument("--beta1", metavar="B", help="beta_1 of both optimizers, when they are Adam")
+    fit.add_argument("--seed", metavar="N", help="seed of the model, the data order and the grids (default 0)")
+    fit.add_argument("--max-seconds", metavar="S", help="stop cleanly after this wall-clock budget")
+    fit.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default",
+                     help="mirrored: all local GPUs; multi_worker: several machines (TF_CONFIG); --batch-size stays "
+                     "global")
+
+    run = train.add_argument_group("the run folder")
+    run.add_argument("--run-dir", metavar="DIR", help="output folder (default logs/<model>-<time>)")
+    run.add_argument("--resume", action="store_true",
+                     help="continue the run in --run-dir from its newest checkpoint (same flags)")
+    run.add_argument("--checkpoint-every", metavar="STEPS", help="also checkpoint every N steps (and every epoch), default 1000")
+    run.add_argument("--grid-every", metavar="EPOCHS", help="write a sample grid every N epochs (default 1)")
+    run.add_argument("--diagnostics", nargs="?", const="100", metavar="EVERY",
+                     help="GAN family: watch for failure modes with kerasgan.callbacks.Diagnostics, probing every "
+                     "EVERY steps (default 100) on a batch of the data; writes to tb/ and warns")
+
+    sample = commands.add_parser("sample", help="generate images from a trained GAN run")
+    sample.add_argument("--run-dir", required=True, metavar="DIR")
+    sample.add_argument("--num", metavar="N", help="images (default 64), or rows / keypoints with --interpolate (default 4)")
+    sample.add_argument("--out", required=True, metavar="FILE",
+                        help="a .npy file (float32 NHWC in [-1, 1]) or a .png grid (or .gif with --interpolate)")
+    sample.add_argument("--seed", metavar="N", help="seed of the latents")
+    sample.add_argument("--label", metavar="CLASS", help="conditional models: generate only this class (an index or a class name); "
+                        "default: every class in turn; with --interpolate, the class kept fixed")
+    sample.add_argument("--interpolate", choices=("slerp", "linear"),
+                        help="interpolate between random latents: .png rows of --steps images, .gif a looping walk, "
+                        ".npy the array")
+    sample.add_argument("--steps", metavar="N", help="with --interpolate: images per interpolation, both ends included (default 8)")
+
+    evaluate = commands.add_parser("evaluate", help="score a trained GAN run against real data; writes evaluation.json")
+    evaluate.add_argument("--run-dir", required=True, metavar="DIR")
+    evaluate.add_argument("--data", required=True, help="the real data, as train's --data (read at the model's "
+                          "image size)")
+    evaluate.add_argument("--metrics", default="fid", help="comma-separated: fid,kid,is,swd,pr")
+    evaluate.add_argument("--extractor", default="inception",
+                          help="a .keras feature model, an InceptionV3 weights file (.h5), or inception (ImageNet "
+                          "weights)")
+    evaluate.add_argument("--num", default="10000", metavar="N", help="generated images (and real images at most)")
+    evaluate.add_argument("--batch-size", default="100", metavar="N")
+    evaluate.add_argument("--seed", default="0", metavar="N")
+    evaluate.add_argument("--cache-dir", help="real-data statistics cache (default $KERASGAN_CACHE or "
+                          "~/.cache/kerasgan)")
+
+    translate = commands.add_parser("translate", help="translate images with a trained pix2pix or cyclegan run")
+    translate.add_argument("--run-dir", required=True, metavar="DIR")
+    translate.add_argument("--input", required=True, help="an image file or a folder of images (searched recursively)")
+    translate.add_argument("--out", required=True, help="output folder: one PNG per input, named after it")
+    translate.add_argument("--direction", choices=("a2b", "b2a"), default="a2b")
+    return parser
+
+
+_PART_EPILOG = """\
+parts (kerasgan.parts), spelled NAME:KEY=VALUE,KEY=VALUE; a comma-separated piece
+without "=" continues the previous value (diffaugment:policy=color,translation);
+NAME alone takes the part's defaults; "none" gives an empty list (e.g. --constraint none
+drops WGAN's weight clipping). A part replaces the model's default parts of its kind.
+An unknown NAME, KEY or --set KEY is an error that lists the valid ones, and so is
+every flag that does not apply to MODEL."""
+
+
+def main(argv=None):
+    """`kerasgan ...`: returns the exit status (0, or 2 after a one-line error on user input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train" and args.model not in MODELS:
+            raise ValueError(unknown_model(args.model))
+        from kerasgan.cli import commands  # TensorFlow from here on
+
+        return commands.run(args)
+    except (ValueError, TypeError, FileNotFoundError, RuntimeError, FloatingPointError) as error:
+        if args.debug:
+            raise
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"kerasgan: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
