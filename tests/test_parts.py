@@ -123,7 +123,8 @@ def test_part_at_weight_zero_contributes_exactly_zero(alias):
     if argument == "objectives":
         # The models' default objectives are these parts: compare against the defaults without this one.
         others = [p for p in build().objectives if type(p) is not type(part)]
-        plain, weighted = build(objectives=[_fresh(p) for p in others]), build(objectives=[*others, _fresh(zero)])
+        plain = build(objectives=[_fresh(p) for p in others])
+        weighted = build(objectives=[*(_fresh(p) for p in others), _fresh(zero)])
     else:
         plain, weighted = build(), build(**_with(argument, _fresh(zero)))
     history = _fit(weighted)
