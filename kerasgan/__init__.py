@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 if "tensorflow" not in sys.modules:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from kerasgan import models  # noqa: E402  (registers the model classes for deserialization)
+from kerasgan import models  # noqa: E402, F401  (registers the model classes for deserialization)
 
 _SUBMODULES = (
     "augment", "callbacks", "cli", "data", "latent", "losses", "metrics", "models", "networks", "parts", "schedules"

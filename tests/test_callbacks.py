@@ -242,7 +242,7 @@ def test_image_grid_writes_tensorboard_image_summaries(tmp_path):
     k = _d_steps(gan) // 4
     summaries = _read_image_summaries(tmp_path / "tb", "samples")
     assert [step for step, _ in summaries] == [2 * k, 4 * k]
-    for (step, value), png_path in zip(summaries, cb.paths):
+    for (_, value), png_path in zip(summaries, cb.paths):
         assert value.metadata.plugin_data.plugin_name == "images"
         width, height, encoded = tf.make_ndarray(value.tensor)
         h, w, _ = IMAGE_SHAPE

@@ -11,9 +11,9 @@ import imageio.v3 as iio
 import keras
 import numpy as np
 import pytest
+from gan_contract import tiny_images
 
 import kerasgan
-from gan_contract import tiny_images
 from kerasgan import cli
 from kerasgan.callbacks import Checkpoint, NonFiniteLossError, fit_with_checkpoints
 

@@ -6,9 +6,9 @@ import imageio.v3 as iio
 import keras
 import numpy as np
 import pytest
+from gan_contract import tiny_images
 
 from kerasgan import cli
-from gan_contract import tiny_images
 
 
 @pytest.fixture

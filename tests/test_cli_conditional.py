@@ -6,8 +6,8 @@ import imageio.v3 as iio
 import keras
 import numpy as np
 import pytest
-
 from gan_contract import tiny_images
+
 from kerasgan import cli
 
 

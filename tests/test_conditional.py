@@ -4,11 +4,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from gan_contract import GANContract, tiny_images
 
 import kerasgan
-from kerasgan.parts import R1
-from gan_contract import GANContract, tiny_images
 from kerasgan.models import ACGAN, ConditionalGAN, InfoGAN
+from kerasgan.parts import R1
 
 
 def _small(cls, **kwargs):

@@ -10,9 +10,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from gan_contract import tiny_images
 
 import kerasgan
-from gan_contract import tiny_images
 from kerasgan.callbacks import Diagnostics, GANDiagnosticWarning, oscillation_score
 from kerasgan.networks.dcgan import dcgan_generator_body
 

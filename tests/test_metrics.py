@@ -8,9 +8,9 @@ import imageio.v3 as iio
 import keras
 import numpy as np
 import pytest
+from gan_contract import tiny_images
 
 from kerasgan import metrics
-from gan_contract import tiny_images
 
 
 def toy_extractor(image_shape=(8, 8, 1), dim=6, seed=0, softmax=False, both=False, name="toy"):

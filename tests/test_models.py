@@ -1,11 +1,11 @@
 import keras
 import numpy as np
 import pytest
+from gan_contract import GANContract, tiny_images
 
 import kerasgan
 from kerasgan.models import DCGAN, GAN
 from kerasgan.parts import R1, LabelNoise, LabelSmoothing
-from gan_contract import GANContract, tiny_images
 
 
 class TestGAN(GANContract):
@@ -210,6 +210,7 @@ def test_every_gradient_is_computed_before_any_weight_is_updated():
     # read the logit kernel the optimizer had already updated, in 4 traces of
     # 12 (each run makes new traces). Eager execution runs the ops in order.
     import tensorflow as tf
+
     from kerasgan.models.base import AdversarialModel
 
     real, fake = tiny_images(10, seed=0), tiny_images(10, seed=1)

@@ -57,7 +57,7 @@ def test_two_workers_on_localhost_match_one_device(tmp_path):
     single = subprocess.run([sys.executable, str(script), "single"], capture_output=True, text=True, env=base_env,
                             timeout=600)
     outputs = [p.communicate(timeout=600) for p in processes]
-    for p, (out, err) in zip(processes, outputs):
+    for p, (_, err) in zip(processes, outputs):
         assert p.returncode == 0, err[-3000:]
     assert single.returncode == 0, single.stderr[-3000:]
     one = json.loads(single.stdout.strip().splitlines()[-1])
@@ -72,9 +72,9 @@ def test_two_workers_on_localhost_match_one_device(tmp_path):
 
 def test_cli_trains_on_two_workers_and_only_the_chief_writes_the_run_folder(tmp_path):
     import keras
+    from gan_contract import tiny_images
 
     import kerasgan  # noqa: F401  (registers the model classes for load_model)
-    from gan_contract import tiny_images
 
     data = tmp_path / "tiny.npz"
     np.savez(data, x_train=((tiny_images(32) + 1) * 127.5).astype("uint8"))

@@ -7,12 +7,12 @@ under a stable name, contributes exactly zero at weight zero and leaves training
 import keras
 import numpy as np
 import pytest
+from gan_contract import tiny_images
 from keras import ops
 
 import kerasgan
 from kerasgan import parts
 from kerasgan.callbacks.diagnostics import remedies
-from gan_contract import tiny_images
 
 SHAPE = (8, 8, 1)
 

@@ -3,8 +3,8 @@
 import keras
 import numpy as np
 import pytest
-
 from gan_contract import tiny_images
+
 from kerasgan.models import GAN, MODELS
 from kerasgan.parts import DRAGAN, R1, GradientPenalty
 

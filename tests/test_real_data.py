@@ -3,9 +3,9 @@
 import keras
 import numpy as np
 import pytest
+from mnist_yardstick import mnist_and_classifier
 
 import kerasgan
-from mnist_yardstick import mnist_and_classifier
 
 pytestmark = pytest.mark.slow
 

@@ -20,11 +20,11 @@ from kerasgan.models import CycleGAN, ImageTranslation, Pix2Pix
 from kerasgan.networks import (
     ImagePool,
     ReflectionPadding2D,
+    normalization_layer,
     patchgan_discriminator,
     resnet_generator,
     unet_generator,
 )
-from kerasgan.networks import normalization_layer
 from kerasgan.parts import (
     R1,
     CycleConsistency,

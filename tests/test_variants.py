@@ -3,10 +3,11 @@
 import keras
 import numpy as np
 import pytest
+from gan_contract import GANContract, tiny_images
 from keras import ops
 
 import kerasgan
-from kerasgan.models import WGAN, WGANGP, GAN, HingeGAN, LSGAN, RaGAN
+from kerasgan.models import GAN, LSGAN, WGAN, WGANGP, HingeGAN, RaGAN
 from kerasgan.parts import (
     DRAGAN,
     R1,
@@ -20,7 +21,6 @@ from kerasgan.parts import (
     LabelFlip,
     WeightClip,
 )
-from gan_contract import GANContract, tiny_images
 
 
 def _small(cls, **kwargs):

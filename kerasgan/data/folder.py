@@ -120,7 +120,7 @@ def image_folder(
 
     # Fail now, not at the first training step, when nothing decodes. Usually
     # only the first file is decoded here.
-    for first_good, file in enumerate(files):
+    for first_good, file in enumerate(files):  # noqa: B007 (the index is read after the loop)
         image, reason = read_image(file, channels)
         if image is not None:
             break
@@ -206,7 +206,8 @@ def skip_warner():
             warned.add(file)
             warnings.warn(
                 f"Skipping {file!r}: it could not be decoded as an image ({reason}). "
-                "It is left out of every epoch; fix or delete it to silence this warning."
+                "It is left out of every epoch; fix or delete it to silence this warning.",
+                stacklevel=2,
             )
 
     return warn_once

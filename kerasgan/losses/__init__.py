@@ -10,7 +10,6 @@ discriminator as a callable and differentiate it with a tape.
 """
 
 from kerasgan.losses import penalties
-from kerasgan.losses.auxiliary import categorical_code_loss, class_loss, continuous_code_loss
 from kerasgan.losses.adversarial import (
     binary_crossentropy_from_logits,
     discriminator_loss,
@@ -29,6 +28,7 @@ from kerasgan.losses.adversarial import (
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
+from kerasgan.losses.auxiliary import categorical_code_loss, class_loss, continuous_code_loss
 from kerasgan.losses.penalties import dragan_penalty, gradient_penalty, r1_penalty
 from kerasgan.losses.translation import cycle_consistency_loss, identity_loss, l1_loss
 

@@ -4,15 +4,15 @@ from kerasgan.models.acgan import ACGAN
 from kerasgan.models.base import AdversarialModel
 from kerasgan.models.class_conditional import ClassConditional
 from kerasgan.models.conditional_gan import ConditionalGAN
+from kerasgan.models.cycle_gan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.models.gan import GAN
 from kerasgan.models.hinge_gan import HingeGAN
+from kerasgan.models.image_translation import ImageTranslation
 from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lsgan import LSGAN
-from kerasgan.models.ragan import RaGAN
-from kerasgan.models.cycle_gan import CycleGAN
-from kerasgan.models.image_translation import ImageTranslation
 from kerasgan.models.pix2pix import Pix2Pix
+from kerasgan.models.ragan import RaGAN
 from kerasgan.models.wgan import WGAN
 from kerasgan.models.wgan_gp import WGANGP
 
