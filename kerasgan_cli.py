@@ -23,31 +23,61 @@ import sys
 ModelEntry = collections.namedtuple("ModelEntry", ["module", "class_name", "data_kind", "summary"])
 
 MODELS = {
-    "gan": ModelEntry("kerasgan.models.gan", "GAN", "images",
-                      "Generative adversarial network trained with `compile()` / `fit()`."),
+    "gan": ModelEntry(
+        "kerasgan.models.gan", "GAN", "images", "Generative adversarial network trained with `compile()` / `fit()`."
+    ),
     "dcgan": ModelEntry("kerasgan.models.dcgan", "DCGAN", "images", "Deep convolutional GAN (Radford et al. 2015)."),
-    "wgan": ModelEntry("kerasgan.models.wgan", "WGAN", "images",
-                       "Wasserstein GAN (Arjovsky, Chintala, Bottou 2017), Algorithm 1."),
-    "wgan_gp": ModelEntry("kerasgan.models.wgan_gp", "WGANGP", "images",
-                          "WGAN with gradient penalty (Gulrajani et al. 2017), Algorithm 1."),
-    "lsgan": ModelEntry("kerasgan.models.lsgan", "LSGAN", "images",
-                        "Least squares GAN (Mao et al. 2017), with the 0-1 coding a = 0, b = c = 1."),
-    "hinge_gan": ModelEntry("kerasgan.models.hinge_gan", "HingeGAN", "images",
-                            "Hinge-loss GAN with a spectrally normalized discriminator (SNGAN style)."),
-    "ragan": ModelEntry("kerasgan.models.ragan", "RaGAN", "images",
-                        "Relativistic average GAN (Jolicoeur-Martineau 2018), RaSGAN."),
-    "cgan": ModelEntry("kerasgan.models.conditional_gan", "ConditionalGAN", "labelled_images",
-                       "Conditional GAN (Mirza & Osindero 2014): both networks see the class label."),
-    "acgan": ModelEntry("kerasgan.models.acgan", "ACGAN", "labelled_images",
-                        "Auxiliary classifier GAN (Odena et al. 2017)."),
-    "infogan": ModelEntry("kerasgan.models.infogan", "InfoGAN", "images",
-                          "InfoGAN (Chen et al. 2016): latent codes the generator must keep recoverable, learned "
-                          "without labels."),
-    "pix2pix": ModelEntry("kerasgan.models.pix2pix", "Pix2Pix", "paired_images",
-                          "pix2pix (Isola et al. 2017): G maps x to y, a 70×70 PatchGAN judges (x, y) pairs."),
-    "cyclegan": ModelEntry("kerasgan.models.cycle_gan", "CycleGAN", "unpaired_images",
-                           "CycleGAN (Zhu et al. 2017): G: A → B, F: B → A, PatchGANs D_A and D_B, least squares, "
-                           "cycle consistency."),
+    "wgan": ModelEntry(
+        "kerasgan.models.wgan", "WGAN", "images", "Wasserstein GAN (Arjovsky, Chintala, Bottou 2017), Algorithm 1."
+    ),
+    "wgan_gp": ModelEntry(
+        "kerasgan.models.wgan_gp",
+        "WGANGP",
+        "images",
+        "WGAN with gradient penalty (Gulrajani et al. 2017), Algorithm 1.",
+    ),
+    "lsgan": ModelEntry(
+        "kerasgan.models.lsgan",
+        "LSGAN",
+        "images",
+        "Least squares GAN (Mao et al. 2017), with the 0-1 coding a = 0, b = c = 1.",
+    ),
+    "hinge_gan": ModelEntry(
+        "kerasgan.models.hinge_gan",
+        "HingeGAN",
+        "images",
+        "Hinge-loss GAN with a spectrally normalized discriminator (SNGAN style).",
+    ),
+    "ragan": ModelEntry(
+        "kerasgan.models.ragan", "RaGAN", "images", "Relativistic average GAN (Jolicoeur-Martineau 2018), RaSGAN."
+    ),
+    "cgan": ModelEntry(
+        "kerasgan.models.conditional_gan",
+        "ConditionalGAN",
+        "labelled_images",
+        "Conditional GAN (Mirza & Osindero 2014): both networks see the class label.",
+    ),
+    "acgan": ModelEntry(
+        "kerasgan.models.acgan", "ACGAN", "labelled_images", "Auxiliary classifier GAN (Odena et al. 2017)."
+    ),
+    "infogan": ModelEntry(
+        "kerasgan.models.infogan",
+        "InfoGAN",
+        "images",
+        "InfoGAN (Chen et al. 2016): latent codes the generator must keep recoverable, learned without labels.",
+    ),
+    "pix2pix": ModelEntry(
+        "kerasgan.models.pix2pix",
+        "Pix2Pix",
+        "paired_images",
+        "pix2pix (Isola et al. 2017): G maps x to y, a 70×70 PatchGAN judges (x, y) pairs.",
+    ),
+    "cyclegan": ModelEntry(
+        "kerasgan.models.cycle_gan",
+        "CycleGAN",
+        "unpaired_images",
+        "CycleGAN (Zhu et al. 2017): G: A → B, F: B → A, PatchGANs D_A and D_B, least squares, cycle consistency.",
+    ),
 }
 
 #: What a data kind (a model class's `data_kind`) means on the command line: its data flags and defaults.
@@ -59,8 +89,14 @@ DataKind = collections.namedtuple(
 DATA_KINDS = {
     "images": DataKind(("data",), None, None, 25, 64, "--data"),
     "labelled_images": DataKind(("data",), None, None, 25, 64, "--data (with labels)"),
-    "paired_images": DataKind(("data", "data_a", "data_b"), 256, 3, 200, 1,
-                              "--data FOLDER of side-by-side A|B images, or --data-a DIR and --data-b DIR"),
+    "paired_images": DataKind(
+        ("data", "data_a", "data_b"),
+        256,
+        3,
+        200,
+        1,
+        "--data FOLDER of side-by-side A|B images, or --data-a DIR and --data-b DIR",
+    ),
     "unpaired_images": DataKind(("data_a", "data_b"), 256, 3, 200, 1, "--data-a DIR and --data-b DIR"),
 }
 
@@ -114,7 +150,9 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True, metavar="{train,sample,evaluate,translate}")
 
     train = commands.add_parser(
-        "train", help="train a model and write a run folder", formatter_class=formatter,
+        "train",
+        help="train a model and write a run folder",
+        formatter_class=formatter,
         description="Train MODEL and write a run folder: model.keras, config.json, checkpoints/, images/, "
         "progress.gif, tb/.",
         epilog=_model_table() + "\n\n" + _PART_EPILOG,
@@ -127,80 +165,142 @@ def build_parser():
         "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images",
     )
     data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan: folder of domain-A (input) images")
-    data.add_argument("--data-b", metavar="DIR", help="pix2pix, cyclegan: folder of domain-B (target) images; pix2pix matches "
-                      "them to A by file name")
-    data.add_argument("--image-size", metavar="N", help=f"resize images to N×N (default {_default('image_size')}; image folders "
-                      "of the GAN family 64)")
+    data.add_argument(
+        "--data-b",
+        metavar="DIR",
+        help="pix2pix, cyclegan: folder of domain-B (target) images; pix2pix matches them to A by file name",
+    )
+    data.add_argument(
+        "--image-size",
+        metavar="N",
+        help=f"resize images to N×N (default {_default('image_size')}; image folders of the GAN family 64)",
+    )
     data.add_argument("--channels", metavar="1|3", help=f"1 (grayscale) or 3 (RGB) (default {_default('channels')})")
 
     model = train.add_argument_group("the model (checked against its constructor)")
-    model.add_argument("--set", action="append", metavar="KEY=VALUE",
-                       help="a constructor argument, e.g. --set base_filters=32 --set d_steps=5 (repeatable; values "
-                       "are read as int, float, true/false, none, a JSON list, else a string)")
+    model.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a constructor argument, e.g. --set base_filters=32 --set d_steps=5 (repeatable; values "
+        "are read as int, float, true/false, none, a JSON list, else a string)",
+    )
     model.add_argument("--latent-dim", metavar="N", help="size of the latent vector z (models with latent_dim)")
     model.add_argument("--loss", metavar="NAME[:K=V,...]", help="the adversarial loss, e.g. hinge")
-    model.add_argument("--target", action="append", metavar="NAME[:K=V,...]",
-                       help="a target transform (repeatable, in order), e.g. label_smoothing:alpha=0.1")
-    model.add_argument("--augment", action="append", metavar="NAME[:K=V,...]",
-                       help="what the discriminator sees (repeatable, in order), e.g. "
-                       "diffaugment:policy=color,translation")
-    model.add_argument("--regularizer", action="append", metavar="NAME[:K=V,...]",
-                       help="a regularizer (repeatable), e.g. r1:gamma=10,interval=16")
-    model.add_argument("--constraint", action="append", metavar="NAME[:K=V,...]",
-                       help="a constraint applied after each update (repeatable), e.g. weight_clip:clip_value=0.01")
-    model.add_argument("--objective", action="append", metavar="NAME[:K=V,...]",
-                       help="an extra generator objective (repeatable), e.g. l1:weight=100")
+    model.add_argument(
+        "--target",
+        action="append",
+        metavar="NAME[:K=V,...]",
+        help="a target transform (repeatable, in order), e.g. label_smoothing:alpha=0.1",
+    )
+    model.add_argument(
+        "--augment",
+        action="append",
+        metavar="NAME[:K=V,...]",
+        help="what the discriminator sees (repeatable, in order), e.g. diffaugment:policy=color,translation",
+    )
+    model.add_argument(
+        "--regularizer",
+        action="append",
+        metavar="NAME[:K=V,...]",
+        help="a regularizer (repeatable), e.g. r1:gamma=10,interval=16",
+    )
+    model.add_argument(
+        "--constraint",
+        action="append",
+        metavar="NAME[:K=V,...]",
+        help="a constraint applied after each update (repeatable), e.g. weight_clip:clip_value=0.01",
+    )
+    model.add_argument(
+        "--objective",
+        action="append",
+        metavar="NAME[:K=V,...]",
+        help="an extra generator objective (repeatable), e.g. l1:weight=100",
+    )
     model.add_argument("--ema", metavar="DECAY", help="sample from a moving average of the generator, e.g. 0.999")
 
     fit = train.add_argument_group("training")
     fit.add_argument("--epochs", metavar="N", help=f"epochs to train (default {_default('epochs')})")
-    fit.add_argument("--batch-size", metavar="M", help=f"minibatch size m (default {_default('batch_size')}); a model with "
-                     "d_steps = k reads k × m images per step")
+    fit.add_argument(
+        "--batch-size",
+        metavar="M",
+        help=f"minibatch size m (default {_default('batch_size')}); a model with "
+        "d_steps = k reads k × m images per step",
+    )
     fit.add_argument("--d-lr", metavar="LR", help="discriminator learning rate (default: the model's optimizer)")
     fit.add_argument("--g-lr", metavar="LR", help="generator learning rate (default: the model's optimizer)")
     fit.add_argument("--beta1", metavar="B", help="beta_1 of both optimizers, when they are Adam")
     fit.add_argument("--seed", metavar="N", help="seed of the model, the data order and the grids (default 0)")
     fit.add_argument("--max-seconds", metavar="S", help="stop cleanly after this wall-clock budget")
-    fit.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default",
-                     help="mirrored: all local GPUs; multi_worker: several machines (TF_CONFIG); --batch-size stays "
-                     "global")
+    fit.add_argument(
+        "--strategy",
+        choices=("default", "mirrored", "multi_worker"),
+        default="default",
+        help="mirrored: all local GPUs; multi_worker: several machines (TF_CONFIG); --batch-size stays global",
+    )
 
     run = train.add_argument_group("the run folder")
     run.add_argument("--run-dir", metavar="DIR", help="output folder (default logs/<model>-<time>)")
-    run.add_argument("--resume", action="store_true",
-                     help="continue the run in --run-dir from its newest checkpoint (same flags)")
-    run.add_argument("--checkpoint-every", metavar="STEPS", help="also checkpoint every N steps (and every epoch), default 1000")
+    run.add_argument(
+        "--resume", action="store_true", help="continue the run in --run-dir from its newest checkpoint (same flags)"
+    )
+    run.add_argument(
+        "--checkpoint-every", metavar="STEPS", help="also checkpoint every N steps (and every epoch), default 1000"
+    )
     run.add_argument("--grid-every", metavar="EPOCHS", help="write a sample grid every N epochs (default 1)")
-    run.add_argument("--diagnostics", nargs="?", const="100", metavar="EVERY",
-                     help="GAN family: watch for failure modes with kerasgan.callbacks.Diagnostics, probing every "
-                     "EVERY steps (default 100) on a batch of the data; writes to tb/ and warns")
+    run.add_argument(
+        "--diagnostics",
+        nargs="?",
+        const="100",
+        metavar="EVERY",
+        help="GAN family: watch for failure modes with kerasgan.callbacks.Diagnostics, probing every "
+        "EVERY steps (default 100) on a batch of the data; writes to tb/ and warns",
+    )
 
     sample = commands.add_parser("sample", help="generate images from a trained GAN run")
     sample.add_argument("--run-dir", required=True, metavar="DIR")
-    sample.add_argument("--num", metavar="N", help="images (default 64), or rows / keypoints with --interpolate (default 4)")
-    sample.add_argument("--out", required=True, metavar="FILE",
-                        help="a .npy file (float32 NHWC in [-1, 1]) or a .png grid (or .gif with --interpolate)")
+    sample.add_argument(
+        "--num", metavar="N", help="images (default 64), or rows / keypoints with --interpolate (default 4)"
+    )
+    sample.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="a .npy file (float32 NHWC in [-1, 1]) or a .png grid (or .gif with --interpolate)",
+    )
     sample.add_argument("--seed", metavar="N", help="seed of the latents")
-    sample.add_argument("--label", metavar="CLASS", help="conditional models: generate only this class (an index or a class name); "
-                        "default: every class in turn; with --interpolate, the class kept fixed")
-    sample.add_argument("--interpolate", choices=("slerp", "linear"),
-                        help="interpolate between random latents: .png rows of --steps images, .gif a looping walk, "
-                        ".npy the array")
-    sample.add_argument("--steps", metavar="N", help="with --interpolate: images per interpolation, both ends included (default 8)")
+    sample.add_argument(
+        "--label",
+        metavar="CLASS",
+        help="conditional models: generate only this class (an index or a class name); "
+        "default: every class in turn; with --interpolate, the class kept fixed",
+    )
+    sample.add_argument(
+        "--interpolate",
+        choices=("slerp", "linear"),
+        help="interpolate between random latents: .png rows of --steps images, .gif a looping walk, .npy the array",
+    )
+    sample.add_argument(
+        "--steps", metavar="N", help="with --interpolate: images per interpolation, both ends included (default 8)"
+    )
 
     evaluate = commands.add_parser("evaluate", help="score a trained GAN run against real data; writes evaluation.json")
     evaluate.add_argument("--run-dir", required=True, metavar="DIR")
-    evaluate.add_argument("--data", required=True, help="the real data, as train's --data (read at the model's "
-                          "image size)")
+    evaluate.add_argument(
+        "--data", required=True, help="the real data, as train's --data (read at the model's image size)"
+    )
     evaluate.add_argument("--metrics", default="fid", help="comma-separated: fid,kid,is,swd,pr")
-    evaluate.add_argument("--extractor", default="inception",
-                          help="a .keras feature model, an InceptionV3 weights file (.h5), or inception (ImageNet "
-                          "weights)")
+    evaluate.add_argument(
+        "--extractor",
+        default="inception",
+        help="a .keras feature model, an InceptionV3 weights file (.h5), or inception (ImageNet weights)",
+    )
     evaluate.add_argument("--num", default="10000", metavar="N", help="generated images (and real images at most)")
     evaluate.add_argument("--batch-size", default="100", metavar="N")
     evaluate.add_argument("--seed", default="0", metavar="N")
-    evaluate.add_argument("--cache-dir", help="real-data statistics cache (default $KERASGAN_CACHE or "
-                          "~/.cache/kerasgan)")
+    evaluate.add_argument(
+        "--cache-dir", help="real-data statistics cache (default $KERASGAN_CACHE or ~/.cache/kerasgan)"
+    )
 
     translate = commands.add_parser("translate", help="translate images with a trained pix2pix or cyclegan run")
     translate.add_argument("--run-dir", required=True, metavar="DIR")

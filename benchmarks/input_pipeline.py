@@ -63,7 +63,9 @@ def main():
         return time.perf_counter()
 
     start = timed_start("decoding the folder into an array...")
-    ordered = kerasgan.data.image_folder(args.data, size, batch_size=256, shuffle=False, drop_remainder=False, cache=False)
+    ordered = kerasgan.data.image_folder(
+        args.data, size, batch_size=256, shuffle=False, drop_remainder=False, cache=False
+    )
     array = np.concatenate([np.rint((b.numpy() + 1.0) * 127.5).astype(np.uint8) for b in ordered])
     print(f"{len(array)} images in {time.perf_counter() - start:.1f} s")
 
@@ -103,14 +105,21 @@ def main():
     images = args.steps * batch
     rate = {name: images / float(np.median(s)) for name, s in seconds.items()}
     best = {name: images / min(s) for name, s in seconds.items()}
-    print(f"\nDCGAN {size}x{size}x3, base_filters={args.base_filters}, batch {batch}, {args.steps} steps x {args.rounds} rounds")
+    print(
+        f"\nDCGAN {size}x{size}x3, base_filters={args.base_filters}, batch {batch}, {args.steps} steps x {args.rounds} rounds"
+    )
     print(f"  {'images/s':15s} {'median':>8s} {'best':>8s}")
     for name in rate:
         print(f"  {name:15s} {rate[name]:8.1f} {best[name]:8.1f}")
     ratio = rate["folder"] / rate["array"]
-    print(f"  {'folder / array':15s} {ratio:8.3f} {best['folder'] / best['array']:8.3f}  (target >= 0.9 on the median: {'met' if ratio >= 0.9 else 'NOT met'})")
+    print(
+        f"  {'folder / array':15s} {ratio:8.3f} {best['folder'] / best['array']:8.3f}  (target >= 0.9 on the median: {'met' if ratio >= 0.9 else 'NOT met'})"
+    )
     if "folder-nocache" in rate:
-        print(f"  {'nocache / array':15s} {rate['folder-nocache'] / rate['array']:8.3f} {best['folder-nocache'] / best['array']:8.3f}")
+        print(
+            f"  {'nocache / array':15s} {rate['folder-nocache'] / rate['array']:8.3f} {best['folder-nocache'] / best['array']:8.3f}"
+        )
+
 
 if __name__ == "__main__":
     main()

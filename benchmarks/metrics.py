@@ -79,8 +79,18 @@ def child(n, batch_size):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"n": n, "seconds": seconds, "fid": score["fid"], "tracemalloc_peak_mb": peak / 2**20,
-                      "peak_rss_mb": rss_kb / 1024, "all_features_mb": 2 * n * FEATURES * 4 / 2**20}))
+    print(
+        json.dumps(
+            {
+                "n": n,
+                "seconds": seconds,
+                "fid": score["fid"],
+                "tracemalloc_peak_mb": peak / 2**20,
+                "peak_rss_mb": rss_kb / 1024,
+                "all_features_mb": 2 * n * FEATURES * 4 / 2**20,
+            }
+        )
+    )
 
 
 def main():
@@ -88,20 +98,33 @@ def main():
     if args.child:
         return child(args.child, args.batch_size)
     rows = []
-    print(f"FID, {FEATURES} features, {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]} RGB, batch {args.batch_size}; N real + N generated")
-    print(f"{'N':>7} {'seconds':>9} {'images/s':>9} {'tracemalloc peak MB':>20} {'peak RSS MB':>12} "
-          f"{'all features MB':>16} {'FID':>10}")
+    print(
+        f"FID, {FEATURES} features, {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]} RGB, batch {args.batch_size}; N real + N generated"
+    )
+    print(
+        f"{'N':>7} {'seconds':>9} {'images/s':>9} {'tracemalloc peak MB':>20} {'peak RSS MB':>12} "
+        f"{'all features MB':>16} {'FID':>10}"
+    )
     for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--batch-size", str(args.batch_size)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(n), "--batch-size", str(args.batch_size)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
-        print(f"{n:>7} {row['seconds']:>9.1f} {2 * n / row['seconds']:>9.0f} {row['tracemalloc_peak_mb']:>20.1f} "
-              f"{row['peak_rss_mb']:>12.0f} {row['all_features_mb']:>16.1f} {row['fid']:>10.4f}", flush=True)
+        print(
+            f"{n:>7} {row['seconds']:>9.1f} {2 * n / row['seconds']:>9.0f} {row['tracemalloc_peak_mb']:>20.1f} "
+            f"{row['peak_rss_mb']:>12.0f} {row['all_features_mb']:>16.1f} {row['fid']:>10.4f}",
+            flush=True,
+        )
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
-        print(f"peak memory {last['n']}/{first['n']}: tracemalloc {last['tracemalloc_peak_mb'] / first['tracemalloc_peak_mb']:.2f}x, "
-              f"RSS {last['peak_rss_mb'] / first['peak_rss_mb']:.2f}x (samples {last['n'] / first['n']:.0f}x)")
+        print(
+            f"peak memory {last['n']}/{first['n']}: tracemalloc {last['tracemalloc_peak_mb'] / first['tracemalloc_peak_mb']:.2f}x, "
+            f"RSS {last['peak_rss_mb'] / first['peak_rss_mb']:.2f}x (samples {last['n'] / first['n']:.0f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -78,9 +78,11 @@ def main():
         )
     else:
         gan.compile()
-    print(f"DCGAN base_filters={gan.base_filters}, batch {args.batch_size}, "
-          f"d_optimizer {type(gan.d_optimizer).__name__}(lr={float(gan.d_optimizer.learning_rate):g}), "
-          f"budget {args.budget:.0f}s")
+    print(
+        f"DCGAN base_filters={gan.base_filters}, batch {args.batch_size}, "
+        f"d_optimizer {type(gan.d_optimizer).__name__}(lr={float(gan.d_optimizer.learning_rate):g}), "
+        f"budget {args.budget:.0f}s"
+    )
     gan.fit(dataset, epochs=10**6, verbose=0, callbacks=[Scorer(classifier, args.budget, args.eval_every)])
 
 

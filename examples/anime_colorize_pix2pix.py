@@ -44,12 +44,17 @@ dataset = (
 
 model = kerasgan.models.Pix2Pix(image_shape=(size, size, 3), seed=0)
 model.compile()  # Adam(2e-4, beta_1=0.5) for both networks, as in the paper
-model.fit(dataset, epochs=20, callbacks=[
-    kerasgan.callbacks.TranslationGrid(f"{run}/images", gray(held_out).numpy(), targets=held_out.numpy(),
-                                       tensorboard_dir=f"{run}/tb"),
-    kerasgan.callbacks.GifBuilder(f"{run}/images", f"{run}/progress.gif", pattern="translations_*.png"),
-    keras.callbacks.TensorBoard(f"{run}/tb"),
-])
+model.fit(
+    dataset,
+    epochs=20,
+    callbacks=[
+        kerasgan.callbacks.TranslationGrid(
+            f"{run}/images", gray(held_out).numpy(), targets=held_out.numpy(), tensorboard_dir=f"{run}/tb"
+        ),
+        kerasgan.callbacks.GifBuilder(f"{run}/images", f"{run}/progress.gif", pattern="translations_*.png"),
+        keras.callbacks.TensorBoard(f"{run}/tb"),
+    ],
+)
 model.save(f"{run}/pix2pix.keras")
-colourized = model.translate(gray(held_out).numpy())   # float32 in [-1, 1]
+colourized = model.translate(gray(held_out).numpy())  # float32 in [-1, 1]
 kerasgan.callbacks.save_image_grid(f"{run}/colourized.png", colourized)

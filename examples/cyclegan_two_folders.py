@@ -27,12 +27,16 @@ steps = int(dataset.cardinality()) * epochs
 
 model = kerasgan.models.CycleGAN(image_shape=(size, size, 3), seed=0)
 model.compile(*kerasgan.models.CycleGAN.paper_optimizers(constant_steps=steps // 2, decay_steps=steps - steps // 2))
-model.fit(dataset, epochs=epochs, callbacks=[
-    kerasgan.callbacks.TranslationGrid(f"{run}/images", held_a, tensorboard_dir=f"{run}/tb"),
-    kerasgan.callbacks.TranslationGrid(f"{run}/images_b2a", held_b, direction="b2a"),
-    kerasgan.callbacks.GifBuilder(f"{run}/images", f"{run}/progress.gif", pattern="translations_*.png"),
-    keras.callbacks.TensorBoard(f"{run}/tb"),
-])
+model.fit(
+    dataset,
+    epochs=epochs,
+    callbacks=[
+        kerasgan.callbacks.TranslationGrid(f"{run}/images", held_a, tensorboard_dir=f"{run}/tb"),
+        kerasgan.callbacks.TranslationGrid(f"{run}/images_b2a", held_b, direction="b2a"),
+        kerasgan.callbacks.GifBuilder(f"{run}/images", f"{run}/progress.gif", pattern="translations_*.png"),
+        keras.callbacks.TensorBoard(f"{run}/tb"),
+    ],
+)
 model.save(f"{run}/cyclegan.keras")
 for i, image in enumerate(model.translate(held_a, "a2b")):
     kerasgan.callbacks.save_image_grid(f"{run}/translated/{i}.png", image[None], cols=1, padding=0)

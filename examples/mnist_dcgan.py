@@ -1,7 +1,7 @@
 """DCGAN on MNIST (Radford et al. 2015) with the default kerasgan recipe.
 
-    python examples/mnist_dcgan.py                       # MNIST via keras.datasets
-    python examples/mnist_dcgan.py ../shared/data/mnist  # local IDX files
+python examples/mnist_dcgan.py                       # MNIST via keras.datasets
+python examples/mnist_dcgan.py ../shared/data/mnist  # local IDX files
 """
 
 import sys

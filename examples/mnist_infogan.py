@@ -19,7 +19,11 @@ run = "logs/mnist_infogan"
 
 dataset = kerasgan.data.load_dataset(data, batch_size=64, seed=0)
 gan = kerasgan.models.InfoGAN.for_images(
-    (28, 28, 1), latent_dim=62, categorical_codes=(10,), continuous_codes=2, seed=0  # the paper's MNIST codes
+    (28, 28, 1),
+    latent_dim=62,
+    categorical_codes=(10,),
+    continuous_codes=2,
+    seed=0,  # the paper's MNIST codes
 )
 gan.compile()
 gan.fit(dataset, epochs=20, callbacks=kerasgan.callbacks.run_callbacks(run))
@@ -27,4 +31,6 @@ gan.save(f"{run}/gan.keras")
 # Code value 4, the second continuous code swept from -2 to 2, one z for all.
 sweep = np.stack([np.zeros(10), np.linspace(-2, 2, 10)], axis=1)
 z = np.repeat(np.random.default_rng(0).standard_normal((1, 62)), 10, axis=0)
-kerasgan.callbacks.save_image_grid(f"{run}/code4_sweep.png", gan.generate(latents=z, codes={"categorical": 4, "continuous": sweep}), cols=10)
+kerasgan.callbacks.save_image_grid(
+    f"{run}/code4_sweep.png", gan.generate(latents=z, codes={"categorical": 4, "continuous": sweep}), cols=10
+)

@@ -21,7 +21,17 @@ if "tensorflow" not in sys.modules:
 from kerasgan import models  # noqa: E402, F401  (registers the model classes for deserialization)
 
 _SUBMODULES = (
-    "augment", "callbacks", "cli", "data", "latent", "losses", "metrics", "models", "networks", "parts", "schedules"
+    "augment",
+    "callbacks",
+    "cli",
+    "data",
+    "latent",
+    "losses",
+    "metrics",
+    "models",
+    "networks",
+    "parts",
+    "schedules",
 )
 __all__ = list(_SUBMODULES)
 

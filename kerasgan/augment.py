@@ -123,11 +123,11 @@ def diff_augment(images, policy=DEFAULT_POLICY, seed=None, sampler=None):
     names = parse_policy(policy)
     x = ops.convert_to_tensor(images)
     if len(x.shape) != 4 or x.shape[1] is None or x.shape[2] is None:
-        raise ValueError(
-            f"diff_augment expects NHWC images with known height and width; got shape {tuple(x.shape)}."
-        )
+        raise ValueError(f"diff_augment expects NHWC images with known height and width; got shape {tuple(x.shape)}.")
     if not keras.backend.is_float_dtype(x.dtype):
-        raise TypeError(f"diff_augment expects float images in [-1, 1]; got dtype {x.dtype}. Cast and rescale them first.")
+        raise TypeError(
+            f"diff_augment expects float images in [-1, 1]; got dtype {x.dtype}. Cast and rescale them first."
+        )
     if sampler is None:
         sampler = _seeded_sampler(seed)
     for name in names:

@@ -138,7 +138,9 @@ def generate(gan, latents, labels=None):
             return gan.generate(latents=latents, codes=_repeated_codes(gan, codes, len(latents)))
         return gan.generate(latents=latents)
     if labels is None:
-        raise ValueError(f"{type(gan).__name__} is conditional on {gan.num_classes} classes; pass the class to keep fixed.")
+        raise ValueError(
+            f"{type(gan).__name__} is conditional on {gan.num_classes} classes; pass the class to keep fixed."
+        )
     return gan.generate(latents=latents, labels=labels)  # the model checks the labels
 
 

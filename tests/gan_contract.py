@@ -40,7 +40,9 @@ class GANContract:
     def compiled(self, **kwargs):
         keras.utils.set_random_seed(7)  # same initial weights for every model a test builds
         gan = self.make_model(seed=7, **kwargs)
-        gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5), g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+        gan.compile(
+            d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5), g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5)
+        )
         return gan
 
     def labels(self, n):
@@ -110,8 +112,10 @@ class GANContract:
         gan.save(path)
         loaded = keras.saving.load_model(path, safe_mode=True)
         assert type(loaded) is type(gan)
-        for a, b in zip(weights_of(gan.generator) + weights_of(gan.discriminator),
-                        weights_of(loaded.generator) + weights_of(loaded.discriminator)):
+        for a, b in zip(
+            weights_of(gan.generator) + weights_of(gan.discriminator),
+            weights_of(loaded.generator) + weights_of(loaded.discriminator),
+        ):
             np.testing.assert_array_equal(a, b)
         for original, restored in ((gan.d_optimizer, loaded.d_optimizer), (gan.g_optimizer, loaded.g_optimizer)):
             assert type(restored) is type(original)

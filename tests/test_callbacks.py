@@ -20,9 +20,7 @@ LATENT_DIM = 4
 
 def make_gan(image_shape=IMAGE_SHAPE, latent_dim=LATENT_DIM):
     gan = DCGAN.for_images(image_shape, latent_dim=latent_dim, base_filters=4)
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3)
-    )
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
     return gan
 
 
@@ -155,9 +153,7 @@ def test_image_grid_writes_one_grid_per_epoch(tmp_path):
         assert iio.imread(path).shape == (2 * h + 3 * 2, 3 * w + 4 * 2)
     latents = np.load(tmp_path / "img" / "latents.npy")
     assert latents.shape == (6, LATENT_DIM) and latents.dtype == np.float32
-    np.testing.assert_array_equal(
-        latents, np.random.default_rng(0).standard_normal((6, LATENT_DIM)).astype("float32")
-    )
+    np.testing.assert_array_equal(latents, np.random.default_rng(0).standard_normal((6, LATENT_DIM)).astype("float32"))
     assert _leftovers(tmp_path / "img") == []
 
 
@@ -270,8 +266,7 @@ def test_image_grid_rejects_bad_arguments_and_models(tmp_path):
 def _write_frames(directory, n, h=6, w=5, channels=3):
     for i in range(n):
         # Distinct frames: the GIF encoder merges consecutive identical ones.
-        save_image_grid(directory / f"epoch_{i + 1:04d}_step_{i:08d}.png",
-                        _random_images(4, h, w, channels, seed=i))
+        save_image_grid(directory / f"epoch_{i + 1:04d}_step_{i:08d}.png", _random_images(4, h, w, channels, seed=i))
 
 
 @pytest.mark.parametrize("channels", [1, 3])
@@ -291,8 +286,9 @@ def test_gif_builder_orders_frames_by_name(tmp_path):
     # Written out of order; the GIF must follow the names (the training order).
     for i in (2, 0, 1):
         value = -1.0 + i  # -1, 0, 1 -> 0, 128, 255
-        save_image_grid(tmp_path / f"epoch_{i + 1:04d}_step_{i:08d}.png",
-                        np.full((1, 4, 4, 1), value, "float32"), padding=0)
+        save_image_grid(
+            tmp_path / f"epoch_{i + 1:04d}_step_{i:08d}.png", np.full((1, 4, 4, 1), value, "float32"), padding=0
+        )
     GifBuilder(tmp_path, tmp_path / "p.gif").build()
     frames = iio.imread(tmp_path / "p.gif", index=None)
     assert [int(f[0, 0, 0]) for f in frames] == [0, 128, 255]
@@ -345,10 +341,16 @@ def test_gif_builder_without_frames_skips(tmp_path, caplog):
 def test_gif_builder_runs_at_train_end_after_image_grid(tmp_path):
     gan = make_gan()
     gif = tmp_path / "progress.gif"
-    gan.fit(_data(8), epochs=3, batch_size=8, verbose=0, callbacks=[
-        GifBuilder(tmp_path / "img", gif),  # before ImageGrid on purpose: order must not matter
-        ImageGrid(tmp_path / "img", num_images=4),
-    ])
+    gan.fit(
+        _data(8),
+        epochs=3,
+        batch_size=8,
+        verbose=0,
+        callbacks=[
+            GifBuilder(tmp_path / "img", gif),  # before ImageGrid on purpose: order must not matter
+            ImageGrid(tmp_path / "img", num_images=4),
+        ],
+    )
     assert len(_names(tmp_path / "img")) == 3
     frames = iio.imread(gif, index=None)
     assert 1 <= frames.shape[0] <= 3  # identical consecutive grids may be merged
@@ -360,8 +362,7 @@ def test_gif_builder_at_train_end_logs_instead_of_raising(tmp_path, caplog):
     save_image_grid(tmp_path / "epoch_0002_step_00000002.png", _random_images(9, 6, 5, 3))
     gan = make_gan()
     with caplog.at_level(logging.ERROR):
-        gan.fit(_data(8), epochs=1, batch_size=8, verbose=0,
-                callbacks=[GifBuilder(tmp_path, tmp_path / "p.gif")])
+        gan.fit(_data(8), epochs=1, batch_size=8, verbose=0, callbacks=[GifBuilder(tmp_path, tmp_path / "p.gif")])
     assert "same size" in caplog.text
     assert not (tmp_path / "p.gif").exists()
 

@@ -58,8 +58,9 @@ TRAIN_SCRIPT = textwrap.dedent(
 
 def _run(script, *args):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True, env=env,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, str(script), *map(str, args)], capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 def _losses(run_dir):
@@ -158,6 +159,7 @@ def test_a_kill_during_a_write_leaves_the_previous_file_readable(kind, tmp_path)
     target = tmp_path / {"png": "grid.png", "gif": "progress.gif", "json": "config.json", "checkpoint": "ckpt"}[kind]
     out = _run(script, kind, target)
     assert out.returncode == -signal.SIGKILL, (out.stdout, out.stderr[-2000:])
+
     def leftovers():
         return [name for name in os.listdir(target.parent if kind != "checkpoint" else target) if ".tmp" in name]
 
@@ -222,8 +224,13 @@ def test_checkpoints_keep_the_newest_and_an_epoch_end_save_moves_the_position_to
     _, state = checkpoint.restore()
     assert state == {"step": 15, "epoch": 3, "batch": 0}
     # Run again with more epochs: it continues from epoch 3 and stops after 4.
-    again = fit_with_checkpoints(lambda: pytest.fail("a checkpoint exists; nothing is built"), data, 4,
-                                 Checkpoint(tmp_path / "ckpt", every_n_steps=5), verbose=0)
+    again = fit_with_checkpoints(
+        lambda: pytest.fail("a checkpoint exists; nothing is built"),
+        data,
+        4,
+        Checkpoint(tmp_path / "ckpt", every_n_steps=5),
+        verbose=0,
+    )
     assert int(again.g_optimizer.iterations) == 20
 
 
@@ -232,8 +239,23 @@ def test_cli_resume_continues_a_run_and_refuses_to_restart_one_silently(tmp_path
     np.savez(data, x_train=((tiny_images(32) + 1) * 127.5).astype("uint8"))
 
     def train(*extra):
-        return cli.main(["train", "dcgan", "--data", str(data), "--batch-size", "8", "--latent-dim", "4",
-                         "--run-dir", str(tmp_path / "run"), "--checkpoint-every", "3", *extra])
+        return cli.main(
+            [
+                "train",
+                "dcgan",
+                "--data",
+                str(data),
+                "--batch-size",
+                "8",
+                "--latent-dim",
+                "4",
+                "--run-dir",
+                str(tmp_path / "run"),
+                "--checkpoint-every",
+                "3",
+                *extra,
+            ]
+        )
 
     assert train("--epochs", "1") == 0
     assert train("--epochs", "2") == 2

@@ -20,8 +20,25 @@ def npz_data(tmp_path):
 
 
 def _train(npz_data, run_dir, *extra):
-    return cli.main(["train", "dcgan", "--data", str(npz_data), "--epochs", "2", "--batch-size", "16",
-                     "--latent-dim", "8", "--run-dir", str(run_dir), "--seed", "3", *extra])
+    return cli.main(
+        [
+            "train",
+            "dcgan",
+            "--data",
+            str(npz_data),
+            "--epochs",
+            "2",
+            "--batch-size",
+            "16",
+            "--latent-dim",
+            "8",
+            "--run-dir",
+            str(run_dir),
+            "--seed",
+            "3",
+            *extra,
+        ]
+    )
 
 
 def test_train_writes_a_complete_run_folder(npz_data, tmp_path):
@@ -51,7 +68,9 @@ def test_max_seconds_stops_cleanly_and_still_writes_everything(npz_data, tmp_pat
 def test_sample_writes_npy_and_png(npz_data, tmp_path):
     run = tmp_path / "run"
     _train(npz_data, run, "--epochs", "1")
-    assert cli.main(["sample", "--run-dir", str(run), "--num", "5", "--out", str(tmp_path / "s.npy"), "--seed", "1"]) == 0
+    assert (
+        cli.main(["sample", "--run-dir", str(run), "--num", "5", "--out", str(tmp_path / "s.npy"), "--seed", "1"]) == 0
+    )
     samples = np.load(tmp_path / "s.npy")
     assert samples.shape == (5, 8, 8, 1) and samples.dtype == np.float32
     assert samples.min() >= -1 and samples.max() <= 1
@@ -92,8 +111,25 @@ def test_sample_rejects_unknown_output_format(npz_data, tmp_path, capsys):
 
 def test_train_a_variant_keeps_its_defaults_and_reads_d_steps_minibatches(npz_data, tmp_path):
     run = tmp_path / "run"
-    assert cli.main(["train", "wgan_gp", "--data", str(npz_data), "--epochs", "1", "--batch-size", "4",
-                     "--latent-dim", "8", "--run-dir", str(run)]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "wgan_gp",
+                "--data",
+                str(npz_data),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "4",
+                "--latent-dim",
+                "8",
+                "--run-dir",
+                str(run),
+            ]
+        )
+        == 0
+    )
     gan = keras.saving.load_model(run / "model.keras")
     assert type(gan).__name__ == "WGANGP" and gan.d_steps == 5
     assert [(type(p).__name__, p.weight) for p in gan.regularizers] == [("GradientPenalty", 10.0)]
@@ -104,14 +140,48 @@ def test_train_a_variant_keeps_its_defaults_and_reads_d_steps_minibatches(npz_da
 
 def test_learning_rate_flags_change_the_variants_own_optimizer(npz_data, tmp_path, capsys):
     run = tmp_path / "run"
-    assert cli.main(["train", "wgan", "--data", str(npz_data), "--epochs", "1", "--batch-size", "4",
-                     "--latent-dim", "8", "--d-lr", "1e-3", "--run-dir", str(run)]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "wgan",
+                "--data",
+                str(npz_data),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "4",
+                "--latent-dim",
+                "8",
+                "--d-lr",
+                "1e-3",
+                "--run-dir",
+                str(run),
+            ]
+        )
+        == 0
+    )
     gan = keras.saving.load_model(run / "model.keras")
     assert type(gan.d_optimizer).__name__ == "RMSprop"
     assert float(gan.d_optimizer.learning_rate) == pytest.approx(1e-3)
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(5e-5)
-    assert cli.main(["train", "wgan", "--data", str(npz_data), "--batch-size", "4", "--beta1", "0.5",
-                     "--run-dir", str(tmp_path / "r2")]) == 2
+    assert (
+        cli.main(
+            [
+                "train",
+                "wgan",
+                "--data",
+                str(npz_data),
+                "--batch-size",
+                "4",
+                "--beta1",
+                "0.5",
+                "--run-dir",
+                str(tmp_path / "r2"),
+            ]
+        )
+        == 2
+    )
     assert "--beta1 applies to Adam" in capsys.readouterr().err
 
 
@@ -134,15 +204,34 @@ def saved_run(npz_data, tmp_path):
 
 def test_evaluate_writes_evaluation_json_and_prints_a_table(saved_run, npz_data, tmp_path, capsys):
     extractor = _feature_model(tmp_path / "features.keras", image_shape=(16, 16, 3))  # resized, gray -> RGB
-    argv = ["evaluate", "--run-dir", str(saved_run), "--data", str(npz_data), "--metrics", "fid,kid,swd,pr",
-            "--extractor", extractor, "--num", "32", "--batch-size", "16", "--cache-dir", str(tmp_path / "cache")]
+    argv = [
+        "evaluate",
+        "--run-dir",
+        str(saved_run),
+        "--data",
+        str(npz_data),
+        "--metrics",
+        "fid,kid,swd,pr",
+        "--extractor",
+        extractor,
+        "--num",
+        "32",
+        "--batch-size",
+        "16",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
     assert cli.main(argv) == 0
     result = json.loads((saved_run / "evaluation.json").read_text())
     for key in ("fid", "kid", "kid_std", "swd", "precision", "recall"):
         assert isinstance(result[key], float) and np.isfinite(result[key])
     assert result["fid"] > 0 and 0 <= result["precision"] <= 1
     settings = result["settings"]
-    assert settings["num_samples"] == 32 and settings["real_images"] == 32 and settings["metrics"] == ["fid", "kid", "swd", "pr"]
+    assert (
+        settings["num_samples"] == 32
+        and settings["real_images"] == 32
+        and settings["metrics"] == ["fid", "kid", "swd", "pr"]
+    )
     assert settings["extractor"]["input_size"] == [16, 16] and settings["extractor"]["input_range"] == [-1.0, 1.0]
     out = capsys.readouterr().out
     assert "fid" in out and f"{result['fid']:.6g}" in out
@@ -154,8 +243,28 @@ def test_evaluate_writes_evaluation_json_and_prints_a_table(saved_run, npz_data,
 
 def test_evaluate_inception_score_with_a_softmax_extractor(saved_run, npz_data, tmp_path, capsys):
     classifier = _feature_model(tmp_path / "classifier.keras", softmax=True)
-    assert cli.main(["evaluate", "--run-dir", str(saved_run), "--data", str(npz_data), "--metrics", "is",
-                     "--extractor", classifier, "--num", "20", "--batch-size", "10", "--cache-dir", str(tmp_path)]) == 0
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                "--run-dir",
+                str(saved_run),
+                "--data",
+                str(npz_data),
+                "--metrics",
+                "is",
+                "--extractor",
+                classifier,
+                "--num",
+                "20",
+                "--batch-size",
+                "10",
+                "--cache-dir",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     result = json.loads((saved_run / "evaluation.json").read_text())
     assert 1.0 <= result["is"] <= 5.0 and result["settings"]["is"] == {"splits": 10}
 
@@ -172,8 +281,20 @@ def test_evaluate_rejects_bad_input_with_one_line(saved_run, npz_data, tmp_path,
     features = _feature_model(tmp_path / "features.keras")
     if "--extractor" not in extra:
         extra = [*extra, "--extractor", features]
-    argv = ["evaluate", "--run-dir", str(saved_run), "--data", str(npz_data), "--num", "16", "--batch-size", "8",
-            "--cache-dir", str(tmp_path / "cache"), *extra]
+    argv = [
+        "evaluate",
+        "--run-dir",
+        str(saved_run),
+        "--data",
+        str(npz_data),
+        "--num",
+        "16",
+        "--batch-size",
+        "8",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        *extra,
+    ]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("kerasgan: error:") and message in err[-1]
@@ -185,8 +306,26 @@ def test_evaluate_rejects_an_extractor_that_cannot_take_the_images(tmp_path, cap
     run = tmp_path / "rgb-run"
     assert _train(data, run, "--epochs", "1") == 0
     gray_only = _feature_model(tmp_path / "gray.keras", image_shape=(8, 8, 1))
-    assert cli.main(["evaluate", "--run-dir", str(run), "--data", str(data), "--num", "16", "--batch-size", "8",
-                     "--extractor", gray_only, "--cache-dir", str(tmp_path / "cache")]) == 2
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                "--run-dir",
+                str(run),
+                "--data",
+                str(data),
+                "--num",
+                "16",
+                "--batch-size",
+                "8",
+                "--extractor",
+                gray_only,
+                "--cache-dir",
+                str(tmp_path / "cache"),
+            ]
+        )
+        == 2
+    )
     assert "takes 1-channel images but the images have 3" in capsys.readouterr().err
 
 
@@ -245,8 +384,13 @@ def test_help_lists_every_model_without_importing_tensorflow():
         "    print('=====')\n"
         "print('imported:', sorted(m for m in ('tensorflow', 'keras', 'kerasgan') if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                         cwd=str(__import__("pathlib").Path(kerasgan_cli.__file__).parent))
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(__import__("pathlib").Path(kerasgan_cli.__file__).parent),
+    )
     assert out.returncode == 0, out.stderr
     main_help, train_help, tail = out.stdout.split("=====\n")
     assert tail.strip() == "imported: []"
@@ -265,7 +409,9 @@ def test_set_reaches_the_constructor_and_the_saved_config(npz_data, tmp_path):
     assert gan.base_filters == 32 and gan.image_shape == (32, 32, 1)
     widths = [layer.filters for layer in gan.discriminator.layers if isinstance(layer, keras.layers.Conv2D)]
     assert widths[0] == 32 and max(widths) == 32 * 2 ** (len(widths) - 1)
-    generator_widths = [layer.filters for layer in gan.generator.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
+    generator_widths = [
+        layer.filters for layer in gan.generator.layers if isinstance(layer, keras.layers.Conv2DTranspose)
+    ]
     assert generator_widths[-2] == 32  # the last stage before the image
     config = json.loads((run / "config.json").read_text())
     assert config["model_config"]["base_filters"] == 32 and config["set"] == ["base_filters=32"]
@@ -273,11 +419,33 @@ def test_set_reaches_the_constructor_and_the_saved_config(npz_data, tmp_path):
 
 def test_part_flags_build_the_parts_in_order(npz_data, tmp_path):
     run = tmp_path / "run"
-    assert _train(npz_data, run, "--epochs", "1", "--set", "d_steps=2", "--set", "base_filters=4",
-                  "--loss", "least_squares", "--target", "label_smoothing:alpha=0.2",
-                  "--regularizer", "r1:gamma=5,interval=2", "--regularizer", "dragan",
-                  "--augment", "instance_noise:sigma=0.05,steps=100", "--augment", "diffaugment:policy=color,translation",
-                  "--ema", "0.9") == 0
+    assert (
+        _train(
+            npz_data,
+            run,
+            "--epochs",
+            "1",
+            "--set",
+            "d_steps=2",
+            "--set",
+            "base_filters=4",
+            "--loss",
+            "least_squares",
+            "--target",
+            "label_smoothing:alpha=0.2",
+            "--regularizer",
+            "r1:gamma=5,interval=2",
+            "--regularizer",
+            "dragan",
+            "--augment",
+            "instance_noise:sigma=0.05,steps=100",
+            "--augment",
+            "diffaugment:policy=color,translation",
+            "--ema",
+            "0.9",
+        )
+        == 0
+    )
     gan = keras.saving.load_model(run / "model.keras")
     assert gan.d_steps == 2 and gan.loss.alias == "least_squares"
     assert [(p.alias, p.alpha) for p in gan.targets] == [("label_smoothing", 0.2)]
@@ -294,9 +462,29 @@ def test_part_flags_build_the_parts_in_order(npz_data, tmp_path):
 
 def test_none_drops_a_presets_default_parts(npz_data, tmp_path):
     run = tmp_path / "run"
-    assert cli.main(["train", "wgan", "--data", str(npz_data), "--epochs", "1", "--batch-size", "4",
-                     "--latent-dim", "8", "--set", "base_filters=4", "--constraint", "none",
-                     "--run-dir", str(run)]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "wgan",
+                "--data",
+                str(npz_data),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "4",
+                "--latent-dim",
+                "8",
+                "--set",
+                "base_filters=4",
+                "--constraint",
+                "none",
+                "--run-dir",
+                str(run),
+            ]
+        )
+        == 0
+    )
     assert keras.saving.load_model(run / "model.keras").constraints == []
 
 
@@ -335,8 +523,25 @@ def test_bad_model_flags_are_one_line_errors_naming_the_choices(npz_data, tmp_pa
 
 
 def test_a_part_the_models_loss_ignores_is_an_error(npz_data, tmp_path, capsys):
-    assert cli.main(["train", "wgan", "--data", str(npz_data), "--batch-size", "4", "--target", "label_smoothing",
-                     "--set", "base_filters=4", "--run-dir", str(tmp_path / "run")]) == 2
+    assert (
+        cli.main(
+            [
+                "train",
+                "wgan",
+                "--data",
+                str(npz_data),
+                "--batch-size",
+                "4",
+                "--target",
+                "label_smoothing",
+                "--set",
+                "base_filters=4",
+                "--run-dir",
+                str(tmp_path / "run"),
+            ]
+        )
+        == 2
+    )
     assert "the wasserstein loss reads no targets" in capsys.readouterr().err
 
 
@@ -359,7 +564,10 @@ def test_max_seconds_then_resume_matches_an_uninterrupted_run(npz_data, tmp_path
     assert _train(npz_data, whole, *flags) == 0
     assert _train(npz_data, stopped, *flags, "--max-seconds", "0.001") == 0  # stops after step 1 of 8
     assert json.loads(next((stopped / "checkpoints").glob("step_*/state.json")).read_text()) == {
-        "step": 1, "epoch": 0, "batch": 1}
+        "step": 1,
+        "epoch": 0,
+        "batch": 1,
+    }
     assert _train(npz_data, stopped, *flags, "--resume") == 0
     a, b = (keras.saving.load_model(r / "model.keras") for r in (whole, stopped))
     assert int(b.g_optimizer.iterations) == 8
@@ -390,8 +598,11 @@ def test_ctrl_c_saves_the_model_as_it_is(npz_data, tmp_path, monkeypatch, capsys
                 raise KeyboardInterrupt
 
     fit = kerasgan.callbacks.fit_with_checkpoints
-    monkeypatch.setattr(kerasgan.callbacks, "fit_with_checkpoints",
-                        lambda *args, callbacks=(), **kwargs: fit(*args, callbacks=[*callbacks, CtrlC()], **kwargs))
+    monkeypatch.setattr(
+        kerasgan.callbacks,
+        "fit_with_checkpoints",
+        lambda *args, callbacks=(), **kwargs: fit(*args, callbacks=[*callbacks, CtrlC()], **kwargs),
+    )
     assert _train(npz_data, tmp_path / "run", "--set", "base_filters=4") == 0
     assert "interrupted; saving the model as it is now" in capsys.readouterr().err
     assert int(keras.saving.load_model(tmp_path / "run" / "model.keras").g_optimizer.iterations) == 3

@@ -23,8 +23,25 @@ def class_folders(tmp_path):
 
 
 def _train(model, data, run_dir, *extra):
-    return cli.main(["train", model, "--data", str(data), "--epochs", "1", "--batch-size", "8", "--latent-dim", "4",
-                     "--image-size", "8", "--run-dir", str(run_dir), *extra])
+    return cli.main(
+        [
+            "train",
+            model,
+            "--data",
+            str(data),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--latent-dim",
+            "4",
+            "--image-size",
+            "8",
+            "--run-dir",
+            str(run_dir),
+            *extra,
+        ]
+    )
 
 
 def test_cgan_trains_on_class_folders_and_samples_one_class_by_name(class_folders, tmp_path):
@@ -36,11 +53,29 @@ def test_cgan_trains_on_class_folders_and_samples_one_class_by_name(class_folder
     gan = keras.saving.load_model(run / "model.keras")
     assert int(gan.g_optimizer.iterations) == 32 // 8
     out = tmp_path / "squares.npy"
-    assert cli.main(["sample", "--run-dir", str(run), "--num", "3", "--label", "square", "--seed", "0",
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(["sample", "--run-dir", str(run), "--num", "3", "--label", "square", "--seed", "0", "--out", str(out)])
+        == 0
+    )
     np.testing.assert_allclose(np.load(out), gan.generate(3, labels=1, seed=0), atol=1e-6)
-    assert cli.main(["sample", "--run-dir", str(run), "--num", "3", "--label", "1", "--seed", "0",
-                     "--out", str(tmp_path / "ones.npy")]) == 0
+    assert (
+        cli.main(
+            [
+                "sample",
+                "--run-dir",
+                str(run),
+                "--num",
+                "3",
+                "--label",
+                "1",
+                "--seed",
+                "0",
+                "--out",
+                str(tmp_path / "ones.npy"),
+            ]
+        )
+        == 0
+    )
     np.testing.assert_array_equal(np.load(tmp_path / "ones.npy"), np.load(out))
 
 
@@ -65,7 +100,10 @@ def test_conditional_errors_are_reported(class_folders, tmp_path, capsys):
     assert "sub-folder" in capsys.readouterr().err
     loose.unlink()
     assert _train("cgan", class_folders, tmp_path / "c") == 0
-    assert cli.main(["sample", "--run-dir", str(tmp_path / "c"), "--label", "triangle", "--out", str(tmp_path / "t.png")]) == 2
+    assert (
+        cli.main(["sample", "--run-dir", str(tmp_path / "c"), "--label", "triangle", "--out", str(tmp_path / "t.png")])
+        == 2
+    )
     assert "Unknown class name 'triangle'" in capsys.readouterr().err
     assert _train("infogan", unlabelled, tmp_path / "d") == 0
     assert cli.main(["sample", "--run-dir", str(tmp_path / "d"), "--label", "1", "--out", str(tmp_path / "u.png")]) == 2
@@ -78,10 +116,18 @@ def test_the_classes_come_from_the_data_and_diagnostics_gets_labelled_reference_
     assert _train("cgan", class_folders, tmp_path / "a", "--set", "num_classes=3") == 2
     assert "cgan (ConditionalGAN) takes num_classes from the data" in capsys.readouterr().err
     run = tmp_path / "run"
-    assert _train("acgan", class_folders, run, "--set", "base_filters=4", "--set", "class_weight=0.5",
-                  "--diagnostics", "1") == 0
+    assert (
+        _train(
+            "acgan", class_folders, run, "--set", "base_filters=4", "--set", "class_weight=0.5", "--diagnostics", "1"
+        )
+        == 0
+    )
     gan = keras.saving.load_model(run / "model.keras")
     assert gan.class_weight == 0.5 and gan.class_names == ["circle", "square"]
-    tags = {value.tag for events in (run / "tb").glob("events.out.tfevents.*")
-            for event in tf.compat.v1.train.summary_iterator(str(events)) for value in event.summary.value}
+    tags = {
+        value.tag
+        for events in (run / "tb").glob("events.out.tfevents.*")
+        for event in tf.compat.v1.train.summary_iterator(str(events))
+        for value in event.summary.value
+    }
     assert "diagnostics/diversity_ratio" in tags  # measured within each class of the reference batch

@@ -37,8 +37,21 @@ def folders(tmp_path_factory):
 @pytest.fixture(scope="module")
 def cyclegan_run(folders, tmp_path_factory):
     run = tmp_path_factory.mktemp("runs") / "cyclegan"
-    code = cli.main(["train", "cyclegan", "--data-a", str(folders / "a"), "--data-b", str(folders / "b"),
-                     "--epochs", "2", "--run-dir", str(run), *CYCLEGAN])
+    code = cli.main(
+        [
+            "train",
+            "cyclegan",
+            "--data-a",
+            str(folders / "a"),
+            "--data-b",
+            str(folders / "b"),
+            "--epochs",
+            "2",
+            "--run-dir",
+            str(run),
+            *CYCLEGAN,
+        ]
+    )
     assert code == 0
     return run
 
@@ -57,17 +70,38 @@ def test_train_cyclegan_writes_a_complete_run_folder(cyclegan_run):
     objectives = [(o["class_name"], o["config"]["weight"]) for o in config["model_config"]["objectives"]]
     assert objectives == [("CycleConsistency", 10.0), ("Identity", 5.0)]
     grids = sorted((cyclegan_run / "images").glob("translations_*.png"))
-    assert [g.name for g in grids] == ["translations_epoch_0001_step_00000002.png", "translations_epoch_0002_step_00000004.png"]
+    assert [g.name for g in grids] == [
+        "translations_epoch_0001_step_00000002.png",
+        "translations_epoch_0002_step_00000004.png",
+    ]
     cell = SIZE + 2
-    assert iio.imread(grids[0]).shape == (4 * cell + 2, 3 * cell + 2, 3)  # 4 held-out rows: input | translation | reconstruction
+    assert iio.imread(grids[0]).shape == (
+        4 * cell + 2,
+        3 * cell + 2,
+        3,
+    )  # 4 held-out rows: input | translation | reconstruction
     assert len(iio.imread(cyclegan_run / "progress.gif", index=None)) == 2
     assert list((cyclegan_run / "tb").rglob("events.out.tfevents.*"))
 
 
 def test_translate_writes_one_png_per_input_named_after_it(cyclegan_run, folders, tmp_path):
     out = tmp_path / "out"
-    assert cli.main(["translate", "--run-dir", str(cyclegan_run), "--input", str(folders / "b"), "--out", str(out),
-                     "--direction", "b2a"]) == 0
+    assert (
+        cli.main(
+            [
+                "translate",
+                "--run-dir",
+                str(cyclegan_run),
+                "--input",
+                str(folders / "b"),
+                "--out",
+                str(out),
+                "--direction",
+                "b2a",
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in out.iterdir()) == sorted(f"face{i}.png" for i in range(12))
     written = iio.imread(out / "face7.png")
     assert written.shape == (SIZE, SIZE, 3) and written.dtype == np.uint8
@@ -80,23 +114,65 @@ def test_translate_writes_one_png_per_input_named_after_it(cyclegan_run, folders
     expected = np.round((np.clip(model.translate(pixels[None], "b2a")[0], -1, 1) + 1) * 127.5)
     np.testing.assert_allclose(written, expected, atol=1)
     # a single file
-    assert cli.main(["translate", "--run-dir", str(cyclegan_run), "--input", str(folders / "a" / "face3.png"),
-                     "--out", str(tmp_path / "one")]) == 0
+    assert (
+        cli.main(
+            [
+                "translate",
+                "--run-dir",
+                str(cyclegan_run),
+                "--input",
+                str(folders / "a" / "face3.png"),
+                "--out",
+                str(tmp_path / "one"),
+            ]
+        )
+        == 0
+    )
     assert [p.name for p in (tmp_path / "one").iterdir()] == ["face3.png"]
 
 
 def test_pix2pix_trains_on_side_by_side_files_and_translates_one_way(folders, tmp_path, capsys):
     run = tmp_path / "run"
-    assert cli.main(["train", "pix2pix", "--data", str(folders / "sbs"), "--epochs", "1", "--max-seconds", "0.001",
-                     "--run-dir", str(run), *COMMON]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "pix2pix",
+                "--data",
+                str(folders / "sbs"),
+                "--epochs",
+                "1",
+                "--max-seconds",
+                "0.001",
+                "--run-dir",
+                str(run),
+                *COMMON,
+            ]
+        )
+        == 0
+    )
     model = keras.saving.load_model(run / "model.keras")
     assert type(model).__name__ == "Pix2Pix"
     assert [(type(o).__name__, o.weight) for o in model.objectives] == [("L1Reconstruction", 100.0)]
     assert int(model.g_optimizer.iterations) == 1  # --max-seconds stopped after the first step
     grid = iio.imread(next((run / "images").glob("translations_*.png")))
     assert grid.shape[1] == 3 * (SIZE + 2) + 2  # input | translation | target
-    assert cli.main(["translate", "--run-dir", str(run), "--input", str(folders / "a"), "--out", str(tmp_path / "o"),
-                     "--direction", "b2a"]) == 2
+    assert (
+        cli.main(
+            [
+                "translate",
+                "--run-dir",
+                str(run),
+                "--input",
+                str(folders / "a"),
+                "--out",
+                str(tmp_path / "o"),
+                "--direction",
+                "b2a",
+            ]
+        )
+        == 2
+    )
     assert "one direction" in capsys.readouterr().err
 
 
@@ -106,18 +182,26 @@ def test_pix2pix_trains_on_side_by_side_files_and_translates_one_way(folders, tm
         (["train", "cyclegan", "--data-a", "x"], "cyclegan needs --data-a DIR and --data-b DIR"),
         (["train", "pix2pix", "--data", "x", "--data-a", "y"], "either --data"),
         (["train", "pix2pix", "--data-a", "/no/such/a", "--data-b", "/no/such/b"], "/no/such/a"),
-        (["train", "cyclegan", "--data-a", "a", "--data-b", "b", "--loss", "hinge"],
-         "--loss does not apply to cyclegan (CycleGAN): it takes no loss= argument"),
+        (
+            ["train", "cyclegan", "--data-a", "a", "--data-b", "b", "--loss", "hinge"],
+            "--loss does not apply to cyclegan (CycleGAN): it takes no loss= argument",
+        ),
         (["train", "dcgan"], "needs --data"),
         (["translate", "--run-dir", "/no/such/run", "--input", "x", "--out", "y"], "No model.keras in /no/such/run"),
         (["train", "cyclegan", "--data", "x", "--data-a", "a", "--data-b", "b"], "--data does not apply to cyclegan"),
         (["train", "pix2pix", "--data", "x", "--latent-dim", "4"], "--latent-dim does not apply to pix2pix"),
-        (["train", "pix2pix", "--data", "x", "--target", "label_smoothing"],
-         "--target does not apply to pix2pix (Pix2Pix): it takes no targets= argument"),
-        (["train", "pix2pix", "--data", "x", "--set", "n_blocks=3"],
-         "pix2pix (Pix2Pix) has no argument 'n_blocks'; --set takes: base_filters, target_channels"),
-        (["train", "cyclegan", "--data-a", "a", "--data-b", "b", "--objective", "cycle:weight=x"],
-         "--objective cycle:weight takes a number (default 10.0); got 'x'"),
+        (
+            ["train", "pix2pix", "--data", "x", "--target", "label_smoothing"],
+            "--target does not apply to pix2pix (Pix2Pix): it takes no targets= argument",
+        ),
+        (
+            ["train", "pix2pix", "--data", "x", "--set", "n_blocks=3"],
+            "pix2pix (Pix2Pix) has no argument 'n_blocks'; --set takes: base_filters, target_channels",
+        ),
+        (
+            ["train", "cyclegan", "--data-a", "a", "--data-b", "b", "--objective", "cycle:weight=x"],
+            "--objective cycle:weight takes a number (default 10.0); got 'x'",
+        ),
         (["train", "pix2pix", "--data", "x", "--diagnostics"], "--diagnostics watches the GAN family"),
     ],
 )
@@ -130,17 +214,52 @@ def test_user_errors_are_one_line(argv, message, capsys):
 def test_unmatched_pair_names_are_reported(folders, tmp_path, capsys):
     (tmp_path / "b").mkdir()
     iio.imwrite(tmp_path / "b" / "other.png", np.zeros((8, 8, 3), np.uint8))
-    assert cli.main(["train", "pix2pix", "--data-a", str(folders / "a"), "--data-b", str(tmp_path / "b"),
-                     "--run-dir", str(tmp_path / "run"), *COMMON]) == 2
+    assert (
+        cli.main(
+            [
+                "train",
+                "pix2pix",
+                "--data-a",
+                str(folders / "a"),
+                "--data-b",
+                str(tmp_path / "b"),
+                "--run-dir",
+                str(tmp_path / "run"),
+                *COMMON,
+            ]
+        )
+        == 2
+    )
     assert "must match by name" in capsys.readouterr().err
     assert not (tmp_path / "run" / "model.keras").exists()
 
 
 def test_objective_flags_replace_the_default_objectives(folders, tmp_path):
     run = tmp_path / "run"
-    assert cli.main(["train", "pix2pix", "--data-a", str(folders / "a"), "--data-b", str(folders / "b"), "--epochs", "1",
-                     "--max-seconds", "0.001", "--objective", "l1:weight=50", "--set", "target_channels=1",
-                     "--run-dir", str(run), *COMMON]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                "pix2pix",
+                "--data-a",
+                str(folders / "a"),
+                "--data-b",
+                str(folders / "b"),
+                "--epochs",
+                "1",
+                "--max-seconds",
+                "0.001",
+                "--objective",
+                "l1:weight=50",
+                "--set",
+                "target_channels=1",
+                "--run-dir",
+                str(run),
+                *COMMON,
+            ]
+        )
+        == 0
+    )
     model = keras.saving.load_model(run / "model.keras")
     assert [(type(o).__name__, o.weight) for o in model.objectives] == [("L1Reconstruction", 50.0)]
     assert model.target_shape == (SIZE, SIZE, 1)  # the B images were read in one channel for it
@@ -154,11 +273,23 @@ def test_generator_commands_refuse_a_translation_run(cyclegan_run, tmp_path, cap
     assert "kerasgan evaluate takes a GAN run" in capsys.readouterr().err
 
 
-def test_cyclegan_stopped_and_resumed_keeps_its_schedule_and_matches_the_uninterrupted_run(cyclegan_run, folders,
-                                                                                            tmp_path):
+def test_cyclegan_stopped_and_resumed_keeps_its_schedule_and_matches_the_uninterrupted_run(
+    cyclegan_run, folders, tmp_path
+):
     run = tmp_path / "run"
-    argv = ["train", "cyclegan", "--data-a", str(folders / "a"), "--data-b", str(folders / "b"), "--epochs", "2",
-            "--run-dir", str(run), *CYCLEGAN]
+    argv = [
+        "train",
+        "cyclegan",
+        "--data-a",
+        str(folders / "a"),
+        "--data-b",
+        str(folders / "b"),
+        "--epochs",
+        "2",
+        "--run-dir",
+        str(run),
+        *CYCLEGAN,
+    ]
     assert cli.main([*argv, "--max-seconds", "0.001"]) == 0  # stops after step 1 of 4
     assert cli.main([*argv, "--resume"]) == 0
     resumed, whole = (keras.saving.load_model(r / "model.keras") for r in (run, cyclegan_run))
@@ -213,12 +344,35 @@ def test_pix2pix_killed_mid_epoch_resumes_exactly_like_an_uninterrupted_run(fold
 
     def train(run, kill_at, *extra):
         # 8 training pairs (4 held out), batch 2: 4 steps per epoch, 8 in all
-        argv = ["train", "pix2pix", "--data", str(folders / "sbs"), "--image-size", "16", "--batch-size", "2",
-                "--set", "base_filters=4", "--epochs", "2", "--checkpoint-every", "3", "--seed", "5",
-                "--run-dir", str(run), *extra]
+        argv = [
+            "train",
+            "pix2pix",
+            "--data",
+            str(folders / "sbs"),
+            "--image-size",
+            "16",
+            "--batch-size",
+            "2",
+            "--set",
+            "base_filters=4",
+            "--epochs",
+            "2",
+            "--checkpoint-every",
+            "3",
+            "--seed",
+            "5",
+            "--run-dir",
+            str(run),
+            *extra,
+        ]
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        return subprocess.run([sys.executable, str(script), str(run) + ".jsonl", str(kill_at), *argv],
-                              capture_output=True, text=True, env=env, timeout=600)
+        return subprocess.run(
+            [sys.executable, str(script), str(run) + ".jsonl", str(kill_at), *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
 
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     out = train(whole, 0)

@@ -33,7 +33,9 @@ class TestConditionalGANProjectionWithPenalty(GANContract):
     num_classes = 3
 
     def make_model(self, **kwargs):
-        return _small(ConditionalGAN, num_classes=3, projection=True, label_embedding=5, regularizers=[R1(1.0)], **kwargs)
+        return _small(
+            ConditionalGAN, num_classes=3, projection=True, label_embedding=5, regularizers=[R1(1.0)], **kwargs
+        )
 
 
 class TestACGAN(GANContract):
@@ -141,7 +143,9 @@ def test_conditional_grid_has_one_row_per_class_and_one_latent_per_column():
     images, cols = gan.grid_samples(latents)
     assert cols == 2 and images.shape == (6, 8, 8, 1)
     for row in range(3):
-        np.testing.assert_allclose(images[2 * row : 2 * row + 2], gan.generate(latents=latents[:2], labels=row), atol=1e-6)
+        np.testing.assert_allclose(
+            images[2 * row : 2 * row + 2], gan.generate(latents=latents[:2], labels=row), atol=1e-6
+        )
 
 
 def test_infogan_grid_rows_are_categories_and_columns_sweep_a_continuous_code():

@@ -52,8 +52,10 @@ def test_conditional_models_generate_the_requested_digit(model_class, shared_dat
     predicted = classifier.predict(gan.generate(labels=requested, latents=None, n=1000, seed=1), verbose=0).argmax(1)
     per_class = [(predicted[requested == k] == k).mean() for k in range(10)]
     accuracy = (predicted == requested).mean()
-    print(f"\n{model_class.__name__} on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} steps: "
-          f"{accuracy:.3f} of 1,000 samples are the requested digit (per digit {np.round(per_class, 2).tolist()})")
+    print(
+        f"\n{model_class.__name__} on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} steps: "
+        f"{accuracy:.3f} of 1,000 samples are the requested digit (per digit {np.round(per_class, 2).tolist()})"
+    )
     assert accuracy >= 0.85
 
 
@@ -81,6 +83,8 @@ def test_infogan_categorical_code_discovers_the_digits(shared_data):
     codes = np.repeat(np.arange(10), 100)
     predicted = classifier.predict(gan.generate(1000, codes={"categorical": codes}, seed=1), verbose=0).argmax(1)
     nmi = normalized_mutual_information(codes, predicted)
-    print(f"\nInfoGAN on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} steps: NMI between "
-          f"the categorical code and the classifier's digit {nmi:.3f}")
+    print(
+        f"\nInfoGAN on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} steps: NMI between "
+        f"the categorical code and the classifier's digit {nmi:.3f}"
+    )
     assert nmi >= 0.6

@@ -21,8 +21,12 @@ SHAPE, LATENT = (8, 8, 1), 8
 
 def tiny_gan(d_lr=2e-4, g_lr=2e-4, generator=None, **kwargs):
     keras.utils.set_random_seed(3)
-    gan = kerasgan.models.DCGAN.for_images(SHAPE, latent_dim=LATENT, base_filters=4, seed=3, generator=generator, **kwargs)
-    gan.compile(d_optimizer=keras.optimizers.Adam(d_lr, beta_1=0.5), g_optimizer=keras.optimizers.Adam(g_lr, beta_1=0.5))
+    gan = kerasgan.models.DCGAN.for_images(
+        SHAPE, latent_dim=LATENT, base_filters=4, seed=3, generator=generator, **kwargs
+    )
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(d_lr, beta_1=0.5), g_optimizer=keras.optimizers.Adam(g_lr, beta_1=0.5)
+    )
     return gan
 
 
@@ -138,9 +142,11 @@ def test_discriminator_with_50x_learning_rate_against_a_frozen_generator_is_over
     assert "augment=InstanceNoise(0.1)" in message and "loss='hinge'" in message
     assert any("overpowering" in str(w.message) for w in caught)  # also a real Python warning
     last = diagnostics.history[-1]
-    print(f"\nD 50x lr, frozen G: first warning at step {diagnostics.warnings[0].step}; last probe: mean d_loss "
-          f"{last['mean_d_loss']:.4f}, acc real {last['mean_d_acc_real']:.3f}, fake {last['mean_d_acc_fake']:.3f}, "
-          f"g_grad_norm {last['g_grad_norm']:.3g}, d_grad_norm {last['d_grad_norm']:.3g}")
+    print(
+        f"\nD 50x lr, frozen G: first warning at step {diagnostics.warnings[0].step}; last probe: mean d_loss "
+        f"{last['mean_d_loss']:.4f}, acc real {last['mean_d_acc_real']:.3f}, fake {last['mean_d_acc_fake']:.3f}, "
+        f"g_grad_norm {last['g_grad_norm']:.3g}, d_grad_norm {last['d_grad_norm']:.3g}"
+    )
     assert last["mean_d_loss"] < 0.1 and min(last["mean_d_acc_real"], last["mean_d_acc_fake"]) >= 0.98
 
 
@@ -148,11 +154,16 @@ def test_a_25x_learning_rate_with_heavy_momentum_oscillates_and_the_default_rate
     def oscillation_run(lr, beta_1):
         keras.utils.set_random_seed(3)
         gan = kerasgan.models.DCGAN.for_images(SHAPE, latent_dim=LATENT, base_filters=4, seed=3)
-        gan.compile(d_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1), g_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1))
+        gan.compile(
+            d_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1), g_optimizer=keras.optimizers.Adam(lr, beta_1=beta_1)
+        )
         diagnostics = Diagnostics(tiny_images(32, SHAPE, seed=1), every_n_batches=25, window=100, warmup_steps=50)
         fit(gan, diagnostics, steps=200)
-        scores = [(h["step"], round(h["oscillation_d_loss"], 2), round(h["oscillation_g_loss"], 2))
-                  for h in diagnostics.history if "oscillation_d_loss" in h]
+        scores = [
+            (h["step"], round(h["oscillation_d_loss"], 2), round(h["oscillation_g_loss"], 2))
+            for h in diagnostics.history
+            if "oscillation_d_loss" in h
+        ]
         print(f"\nAdam({lr}, beta_1={beta_1}): (step, d_loss score, g_loss score) {scores}")
         return diagnostics
 
@@ -313,8 +324,13 @@ def test_bad_arguments_raise():
         Diagnostics(np.zeros((8, 8, 8, 1), "float32"), every_n_batches=0)
     gan = tiny_gan()
     with pytest.raises(ValueError, match="reference images of shape"):
-        gan.fit(tiny_images(16, SHAPE), epochs=1, batch_size=8, verbose=0,
-                callbacks=[Diagnostics(np.zeros((8, 16, 16, 1), "float32"))])
+        gan.fit(
+            tiny_images(16, SHAPE),
+            epochs=1,
+            batch_size=8,
+            verbose=0,
+            callbacks=[Diagnostics(np.zeros((8, 16, 16, 1), "float32"))],
+        )
 
 
 def test_run_callbacks_adds_diagnostics_only_with_a_reference(tmp_path):

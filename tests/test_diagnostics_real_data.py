@@ -22,7 +22,10 @@ import kerasgan
 
 pytestmark = pytest.mark.slow
 
-STEPS, MAX_SECONDS = 2000, 400  # ~1-2 CPU-minutes on an idle machine; counted in steps, so load does not change the outcome
+STEPS, MAX_SECONDS = (
+    2000,
+    400,
+)  # ~1-2 CPU-minutes on an idle machine; counted in steps, so load does not change the outcome
 
 
 def test_healthy_mnist_dcgan_run_fires_no_diagnostic(shared_data):
@@ -48,10 +51,20 @@ def test_healthy_mnist_dcgan_run_fires_no_diagnostic(shared_data):
     print(
         f"\nHealthy DCGAN/MNIST: {int(gan.g_optimizer.iterations)} steps in {limit.elapsed:.0f}s "
         f"({diagnostics.probe_seconds:.1f}s in {len(history)} probes); after the {diagnostics.warmup_steps}-step warmup: "
-        + ", ".join(span(k) for k in (
-            "diversity_ratio", "mean_d_acc_real", "mean_d_acc_fake", "mean_d_loss", "mean_g_loss",
-            "d_grad_norm", "g_grad_norm", "oscillation_d_loss", "oscillation_g_loss",
-        ))
+        + ", ".join(
+            span(k)
+            for k in (
+                "diversity_ratio",
+                "mean_d_acc_real",
+                "mean_d_acc_fake",
+                "mean_d_loss",
+                "mean_g_loss",
+                "d_grad_norm",
+                "g_grad_norm",
+                "oscillation_d_loss",
+                "oscillation_g_loss",
+            )
+        )
         + f"; whole run: {span('diversity_ratio', history)}, {span('g_grad_norm', history)}; "
         + f"g_grad_norm / its peak >= {min(h['g_grad_norm'] for h in history) / max(h['g_grad_norm'] for h in history):.3f}; "
         + "crossings at the highest oscillation scores: "

@@ -56,24 +56,38 @@ def _serialized(**options):
     "name, options",
     [
         ("dcgan", {}),
-        ("dcgan", _serialized(
-            d_steps=2, targets=[parts.LabelNoise(0.1), parts.LabelSmoothing(0.1), parts.LabelFlip(0.2)],
-            augment=[parts.InstanceNoise(0.2)],
-        )),
+        (
+            "dcgan",
+            _serialized(
+                d_steps=2,
+                targets=[parts.LabelNoise(0.1), parts.LabelSmoothing(0.1), parts.LabelFlip(0.2)],
+                augment=[parts.InstanceNoise(0.2)],
+            ),
+        ),
         ("dcgan", _serialized(ema=parts.GeneratorEMA(0.9), augment=[parts.DiffAugment("color,translation,cutout")])),
         ("dcgan", _serialized(loss=parts.FeatureMatching(), regularizers=[parts.HistoricalAverage(0.1)])),
-        ("dcgan", _serialized(
-            regularizers=[parts.GradientPenalty(1.0), parts.R1(1.0, interval=2), parts.DRAGAN(1.0)],
-            constraints=[parts.WeightClip(0.5)],
-        )),
+        (
+            "dcgan",
+            _serialized(
+                regularizers=[parts.GradientPenalty(1.0), parts.R1(1.0, interval=2), parts.DRAGAN(1.0)],
+                constraints=[parts.WeightClip(0.5)],
+            ),
+        ),
         ("wgan", {}),
         ("wgan_gp", {}),
         ("lsgan", {}),
         ("hinge_gan", {}),
         ("ragan", {}),
         ("cgan", {"num_classes": 3}),
-        ("cgan", {"num_classes": 3, "projection": True, "label_embedding": 4,
-                  **_serialized(regularizers=[parts.GradientPenalty(1.0)])}),
+        (
+            "cgan",
+            {
+                "num_classes": 3,
+                "projection": True,
+                "label_embedding": 4,
+                **_serialized(regularizers=[parts.GradientPenalty(1.0)]),
+            },
+        ),
         ("acgan", {"num_classes": 3}),
         ("infogan", {"categorical_codes": [3], "continuous_codes": 1}),
     ],

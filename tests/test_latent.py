@@ -109,7 +109,9 @@ def test_strip_and_gif_files(tmp_path):
 def test_infogan_interpolation_keeps_its_codes_fixed_along_the_walk():
     from kerasgan.models import InfoGAN
 
-    gan = InfoGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, categorical_codes=(3, 2), continuous_codes=1, seed=0)
+    gan = InfoGAN.for_images(
+        (8, 8, 1), latent_dim=4, base_filters=4, categorical_codes=(3, 2), continuous_codes=1, seed=0
+    )
     z0, z1 = np.zeros(4), np.ones(4)
     images = latent.interpolate(gan, z0, z1, steps=4, method="linear")
     codes = gan.codes_for(1, seed=0)

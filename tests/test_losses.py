@@ -60,7 +60,9 @@ def test_minimax_generator_loss_is_mean_log_one_minus_d():
     np.testing.assert_allclose(float(losses.minimax_generator_loss(LOGITS_FAKE)), expected, rtol=1e-5)
     # and it is minus the discriminator's fake term
     np.testing.assert_allclose(
-        float(losses.minimax_generator_loss(LOGITS_FAKE)), -keras_bce(np.zeros_like(LOGITS_FAKE), LOGITS_FAKE), rtol=1e-5
+        float(losses.minimax_generator_loss(LOGITS_FAKE)),
+        -keras_bce(np.zeros_like(LOGITS_FAKE), LOGITS_FAKE),
+        rtol=1e-5,
     )
 
 
@@ -104,6 +106,7 @@ def test_bce_keeps_its_precision_for_confident_logits():
             float(losses.binary_crossentropy_from_logits(0.0, np.array([[-logit]], "float32"))), expected, rtol=1e-5
         )
 
+
 def test_loss_parts_resolve_by_name_and_pair_the_papers_formulas():
     assert isinstance(parts.get("minimax", "loss"), parts.Minimax)
     real, fake = LOGITS_REAL, LOGITS_FAKE
@@ -134,11 +137,15 @@ F64 = LOGITS_FAKE.astype("float64")
 # ---------------------------------------------------------------- Wasserstein, hinge, least squares
 def test_wasserstein_losses_hand_values():
     # mean(real) = (2 - 1 + 0.5 + 30) / 4 = 7.875, mean(fake) = (-3 + 0 + 1.5 - 30) / 4 = -7.875
-    np.testing.assert_allclose(float(losses.wasserstein_discriminator_loss(LOGITS_REAL, LOGITS_FAKE)), -15.75, rtol=1e-6)
+    np.testing.assert_allclose(
+        float(losses.wasserstein_discriminator_loss(LOGITS_REAL, LOGITS_FAKE)), -15.75, rtol=1e-6
+    )
     np.testing.assert_allclose(float(losses.wasserstein_generator_loss(LOGITS_FAKE)), 7.875, rtol=1e-6)
     # targets are not part of the critic loss
     np.testing.assert_allclose(
-        float(losses.wasserstein_discriminator_loss(LOGITS_REAL, LOGITS_FAKE, 0.7, 0.3)), F64.mean() - R64.mean(), rtol=1e-6
+        float(losses.wasserstein_discriminator_loss(LOGITS_REAL, LOGITS_FAKE, 0.7, 0.3)),
+        F64.mean() - R64.mean(),
+        rtol=1e-6,
     )
 
 
@@ -168,7 +175,9 @@ def test_hinge_is_zero_outside_the_margin_and_positive_inside():
 
 def test_least_squares_losses_hand_values():
     # ½·mean([1, 4, .25, 841]) + ½·mean([9, 0, 2.25, 900]) = 105.78125 + 113.90625
-    np.testing.assert_allclose(float(losses.least_squares_discriminator_loss(LOGITS_REAL, LOGITS_FAKE)), 219.6875, rtol=1e-6)
+    np.testing.assert_allclose(
+        float(losses.least_squares_discriminator_loss(LOGITS_REAL, LOGITS_FAKE)), 219.6875, rtol=1e-6
+    )
     # ½·mean([16, 1, .25, 961])
     np.testing.assert_allclose(float(losses.least_squares_generator_loss(LOGITS_FAKE)), 122.28125, rtol=1e-6)
 
@@ -191,8 +200,12 @@ def test_least_squares_targets_are_the_codes_a_and_b():
 def test_relativistic_losses_against_numpy():
     d_expected = np_bce(1.0, R64 - F64).mean()
     g_expected = np_bce(1.0, F64 - R64).mean()
-    np.testing.assert_allclose(float(losses.relativistic_discriminator_loss(LOGITS_REAL, LOGITS_FAKE)), d_expected, rtol=1e-5)
-    np.testing.assert_allclose(float(losses.relativistic_generator_loss(LOGITS_FAKE, LOGITS_REAL)), g_expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        float(losses.relativistic_discriminator_loss(LOGITS_REAL, LOGITS_FAKE)), d_expected, rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        float(losses.relativistic_generator_loss(LOGITS_FAKE, LOGITS_REAL)), g_expected, rtol=1e-5
+    )
     # hand value: equal logits -> D(x_r, x_f) = 1/2 -> log 2
     same = np.array([[0.3], [-2.0]], "float32")
     np.testing.assert_allclose(float(losses.relativistic_discriminator_loss(same, same)), np.log(2.0), rtol=1e-6)
@@ -246,7 +259,10 @@ def test_other_generator_losses_take_and_ignore_real_logits(name):
 def test_loss_capabilities_match_the_formulas():
     """shift_invariant: adding a constant to every logit changes nothing; uses_targets: the targets move the loss."""
     for name, loss in LOSS_PARTS.items():
-        d, shifted = loss.discriminator_loss(LOGITS_REAL, LOGITS_FAKE), loss.discriminator_loss(LOGITS_REAL + 3, LOGITS_FAKE + 3)
+        d, shifted = (
+            loss.discriminator_loss(LOGITS_REAL, LOGITS_FAKE),
+            loss.discriminator_loss(LOGITS_REAL + 3, LOGITS_FAKE + 3),
+        )
         assert np.isclose(float(d), float(shifted), rtol=1e-6) == loss.shift_invariant, name
         smoothed = loss.discriminator_loss(LOGITS_REAL, LOGITS_FAKE, 0.8, 0.1)
         assert (not np.isclose(float(d), float(smoothed))) == loss.uses_targets, name
@@ -310,7 +326,9 @@ def test_gradient_penalty_of_a_unit_norm_linear_critic_is_zero(seed):
 def test_gradient_penalty_of_a_linear_critic_is_closed_form(norm, two_sided, one_sided):
     real, fake, epsilon = random_batch(3)
     critic = linear_critic(weights_with_norm(norm))
-    np.testing.assert_allclose(float(losses.gradient_penalty(critic, real, fake, epsilon)), two_sided, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        float(losses.gradient_penalty(critic, real, fake, epsilon)), two_sided, rtol=1e-5, atol=1e-6
+    )
     np.testing.assert_allclose(
         float(losses.gradient_penalty(critic, real, fake, epsilon, one_sided=True)), one_sided, rtol=1e-5, atol=1e-6
     )
@@ -372,7 +390,9 @@ def test_gradient_penalty_interpolates_with_epsilon_on_the_real_side():
     critic = lambda x: 0.5 * ops.sum(ops.square(ops.reshape(x, (ops.shape(x)[0], -1))), axis=1, keepdims=True)
     x_hat = (epsilon * real + (1 - epsilon) * fake).reshape(len(real), -1).astype("float64")
     norms = np.linalg.norm(x_hat, axis=1)
-    np.testing.assert_allclose(float(losses.gradient_penalty(critic, real, fake, epsilon)), np.mean((norms - 1) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(
+        float(losses.gradient_penalty(critic, real, fake, epsilon)), np.mean((norms - 1) ** 2), rtol=1e-5
+    )
     np.testing.assert_allclose(
         float(losses.gradient_penalty(critic, real, fake, epsilon, one_sided=True)),
         np.mean(np.maximum(norms - 1, 0) ** 2),

@@ -3,7 +3,6 @@
 Feature extractors here are tiny Keras models built in the test: nothing is downloaded.
 """
 
-
 import imageio.v3 as iio
 import keras
 import numpy as np
@@ -230,8 +229,9 @@ def test_classifier_scores_keep_the_old_keys_and_add_coverage_and_kl():
     collapsed = metrics.classifier_scores(_FixedClassifier(np.eye(5)[[2] * 10]), np.zeros((10, 2, 2, 1)))
     assert collapsed["kl_to_prior"] == pytest.approx(np.log(5))
     prior = [0.5, 0.3, 0.1, 0.1]
-    with_prior = metrics.classifier_scores(_FixedClassifier(np.eye(4)[[0] * 5 + [1] * 3 + [2, 3]]),
-                                           np.zeros((10, 2, 2, 1)), prior=prior)
+    with_prior = metrics.classifier_scores(
+        _FixedClassifier(np.eye(4)[[0] * 5 + [1] * 3 + [2, 3]]), np.zeros((10, 2, 2, 1)), prior=prior
+    )
     assert with_prior["kl_to_prior"] == pytest.approx(0.0, abs=1e-12) and with_prior["coverage"] == 1.0
     with pytest.raises(ValueError, match="prior"):
         metrics.classifier_scores(_FixedClassifier(probs), np.zeros((8, 2, 2, 1)), prior=[0.5, 0.5])
@@ -310,8 +310,18 @@ class _ArrayGAN:
 def test_evaluator_scores_every_metric_and_caches_the_real_statistics(tmp_path):
     real = tiny_images(60, (16, 16, 1), seed=4)
     extractor = _CountingExtractor(toy_extractor((16, 16, 1), both=True), batch_size=16)
-    kwargs = dict(extractor=extractor, num_samples=40, batch_size=16, cache_dir=tmp_path / "cache",
-                  data_key="tiny-16", kid_subsets=5, kid_subset_size=20, is_splits=4, swd_images=40, swd_patches=8)
+    kwargs = dict(
+        extractor=extractor,
+        num_samples=40,
+        batch_size=16,
+        cache_dir=tmp_path / "cache",
+        data_key="tiny-16",
+        kid_subsets=5,
+        kid_subset_size=20,
+        is_splits=4,
+        swd_images=40,
+        swd_patches=8,
+    )
     evaluator = metrics.Evaluator(real, "fid,kid,is,swd,pr", **kwargs)
     good, bad = evaluator.score(_ArrayGAN(real, 0.01)), evaluator.score(_ArrayGAN(real, 0.5, -0.5))
     assert set(good) == {"fid", "kid", "kid_std", "is", "is_std", "swd", "swd_levels", "precision", "recall"}
@@ -320,7 +330,9 @@ def test_evaluator_scores_every_metric_and_caches_the_real_statistics(tmp_path):
     # the FID of the streamed pipeline equals FID on features extracted in one go
     fake = _ArrayGAN(real, 0.5, -0.5)
     fake_images = np.concatenate([fake.generate(16, seed=i) for i in range(2)] + [fake.generate(8, seed=2)])
-    assert bad["fid"] == pytest.approx(metrics.fid(extractor.features(real[:40]), extractor.features(fake_images)), rel=1e-6)
+    assert bad["fid"] == pytest.approx(
+        metrics.fid(extractor.features(real[:40]), extractor.features(fake_images)), rel=1e-6
+    )
     cached = list((tmp_path / "cache").glob("tiny-16-*.npz"))
     assert len(cached) == 1
     _CountingExtractor.calls = 0
@@ -352,11 +364,15 @@ def test_metric_callback_logs_fid_where_model_checkpoint_keeps_the_best(tmp_path
     real = tiny_images(32, (8, 8, 1), seed=2)
     keras.utils.set_random_seed(0)
     gan = DCGAN.for_images((8, 8, 1), latent_dim=4, seed=0)
-    gan.compile(d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
-    callback = metrics.MetricCallback(real, "fid", extractor=toy_extractor(), num_samples=16, batch_size=16,
-                                      log_dir=str(tmp_path / "tb"))
-    checkpoint = keras.callbacks.ModelCheckpoint(str(tmp_path / "ck-{epoch}.weights.h5"), monitor="fid", mode="min",
-                                                 save_best_only=True, save_weights_only=True)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5)
+    )
+    callback = metrics.MetricCallback(
+        real, "fid", extractor=toy_extractor(), num_samples=16, batch_size=16, log_dir=str(tmp_path / "tb")
+    )
+    checkpoint = keras.callbacks.ModelCheckpoint(
+        str(tmp_path / "ck-{epoch}.weights.h5"), monitor="fid", mode="min", save_best_only=True, save_weights_only=True
+    )
     history = gan.fit(real, epochs=4, batch_size=8, verbose=0, callbacks=[callback, checkpoint]).history
     fids = history["fid"]
     assert len(fids) == 4 and fids == pytest.approx([s["fid"] for _, s in callback.history])
@@ -366,7 +382,9 @@ def test_metric_callback_logs_fid_where_model_checkpoint_keeps_the_best(tmp_path
     import tensorflow as tf
 
     events = list((tmp_path / "tb").glob("events.out.tfevents.*"))
-    tags = {v.tag for e in events for record in tf.compat.v1.train.summary_iterator(str(e)) for v in record.summary.value}
+    tags = {
+        v.tag for e in events for record in tf.compat.v1.train.summary_iterator(str(e)) for v in record.summary.value
+    }
     assert "fid" in tags
 
 
@@ -379,8 +397,9 @@ def test_model_checkpoint_after_the_callback_saves_exactly_the_improving_epochs(
     callback = metrics.MetricCallback(real, "fid", extractor=toy_extractor(), num_samples=8, every_n_epochs=1)
     scripted = iter([3.0, 1.0, 2.0, 0.5])
     monkeypatch.setattr(callback.evaluator, "score", lambda model: {"fid": next(scripted)})
-    checkpoint = keras.callbacks.ModelCheckpoint(str(tmp_path / "ck-{epoch}.weights.h5"), monitor="fid", mode="min",
-                                                 save_best_only=True, save_weights_only=True)
+    checkpoint = keras.callbacks.ModelCheckpoint(
+        str(tmp_path / "ck-{epoch}.weights.h5"), monitor="fid", mode="min", save_best_only=True, save_weights_only=True
+    )
     gan.fit(real, epochs=4, batch_size=8, verbose=0, callbacks=[callback, checkpoint])
     assert sorted(p.name for p in tmp_path.glob("ck-*")) == ["ck-1.weights.h5", "ck-2.weights.h5", "ck-4.weights.h5"]
 

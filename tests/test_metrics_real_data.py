@@ -19,8 +19,10 @@ def test_swd_between_face_halves_is_far_smaller_than_to_blurred_faces(shared_dat
     kwargs = dict(patches_per_image=32, seed=0)
     halves = kerasgan.metrics.swd(first, second, **kwargs)
     to_blurred = kerasgan.metrics.swd(first, blurred, **kwargs)
-    print(f"SWD×1e3 halves {halves['swd']:.2f} {np.round(halves['levels'], 2)}; "
-          f"to blurred {to_blurred['swd']:.2f} {np.round(to_blurred['levels'], 2)}")
+    print(
+        f"SWD×1e3 halves {halves['swd']:.2f} {np.round(halves['levels'], 2)}; "
+        f"to blurred {to_blurred['swd']:.2f} {np.round(to_blurred['levels'], 2)}"
+    )
     assert len(halves["levels"]) == 3  # 64, 32, 16 pixels
     assert to_blurred["swd"] > 4 * halves["swd"]  # measured: about 6x
     # blurring removes fine detail: the finest level shows it most

@@ -68,7 +68,10 @@ def test_dcgan_64_matches_the_course_architecture():
     # no pooling anywhere; BatchNorm neither after the generator's output conv nor after D's input conv
     all_layers = gan.generator.layers + gan.discriminator.layers
     assert not any("Pooling" in type(l).__name__ for l in all_layers)
-    assert type(gan.generator.layers[-1]).__name__ == "Activation" and gan.generator.layers[-1].activation.__name__ == "tanh"
+    assert (
+        type(gan.generator.layers[-1]).__name__ == "Activation"
+        and gan.generator.layers[-1].activation.__name__ == "tanh"
+    )
     d_layers = gan.discriminator.layers
     first_conv = d_layers.index(convs[0])
     assert isinstance(d_layers[first_conv + 1], keras.layers.LeakyReLU)
@@ -94,8 +97,14 @@ def test_mismatched_networks_are_rejected():
 def test_both_networks_run_in_training_mode():
     # BatchNorm only updates its moving statistics when called with training=True.
     gan = _compiled_dcgan()
+
     def moving_means(net):
-        return [keras.ops.convert_to_numpy(l.moving_mean).copy() for l in net.layers if isinstance(l, keras.layers.BatchNormalization)]
+        return [
+            keras.ops.convert_to_numpy(l.moving_mean).copy()
+            for l in net.layers
+            if isinstance(l, keras.layers.BatchNormalization)
+        ]
+
     g_before, d_before = moving_means(gan.generator), moving_means(gan.discriminator)
     gan.fit(tiny_images(16), epochs=1, batch_size=8, verbose=0)
     assert all(not np.array_equal(a, b) for a, b in zip(g_before, moving_means(gan.generator)))
@@ -141,6 +150,7 @@ def test_seed_reproduces_a_run():
     def run():
         keras.utils.set_random_seed(3)
         return _compiled_dcgan().fit(tiny_images(32), epochs=2, batch_size=8, shuffle=False, verbose=0).history
+
     a, b = run(), run()
     np.testing.assert_allclose(a["d_loss"], b["d_loss"], rtol=1e-6)
     np.testing.assert_allclose(a["g_loss"], b["g_loss"], rtol=1e-6)
@@ -175,7 +185,9 @@ def test_bad_constructor_arguments_are_rejected():
         GAN(loss="wasserstein-ish")
     with pytest.raises(ValueError, match=r"Unknown regularizer 'label_smoothing' \('label_smoothing' is a target\)"):
         GAN(regularizers=["label_smoothing"])
-    with pytest.raises(TypeError, match="LabelSmoothing is a target part, not a regularizer; pass it as the model's targets="):
+    with pytest.raises(
+        TypeError, match="LabelSmoothing is a target part, not a regularizer; pass it as the model's targets="
+    ):
         GAN(regularizers=[LabelSmoothing(0.1)])
     with pytest.raises(ValueError, match="regularizer 'r1' is given twice"):
         GAN(regularizers=[R1(1.0), R1(2.0)])

@@ -51,11 +51,17 @@ def test_two_workers_on_localhost_match_one_device(tmp_path):
         config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
         env = {**base_env, "TF_CONFIG": json.dumps(config)}
         processes.append(
-            subprocess.Popen([sys.executable, str(script), "worker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=env)
+            subprocess.Popen(
+                [sys.executable, str(script), "worker"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
         )
-    single = subprocess.run([sys.executable, str(script), "single"], capture_output=True, text=True, env=base_env,
-                            timeout=600)
+    single = subprocess.run(
+        [sys.executable, str(script), "single"], capture_output=True, text=True, env=base_env, timeout=600
+    )
     outputs = [p.communicate(timeout=600) for p in processes]
     for p, (_, err) in zip(processes, outputs):
         assert p.returncode == 0, err[-3000:]
@@ -84,8 +90,25 @@ def test_cli_trains_on_two_workers_and_only_the_chief_writes_the_run_folder(tmp_
     for index in range(2):
         config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_CONFIG": json.dumps(config)}
-        command = [sys.executable, "-m", "kerasgan.cli", "train", "dcgan", "--data", str(data), "--epochs", "1",
-                   "--batch-size", "8", "--latent-dim", "4", "--run-dir", str(run), "--strategy", "multi_worker"]
+        command = [
+            sys.executable,
+            "-m",
+            "kerasgan.cli",
+            "train",
+            "dcgan",
+            "--data",
+            str(data),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--latent-dim",
+            "4",
+            "--run-dir",
+            str(run),
+            "--strategy",
+            "multi_worker",
+        ]
         processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
     for p in processes:
         _, err = p.communicate(timeout=600)

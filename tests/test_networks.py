@@ -149,7 +149,12 @@ def _frozen_dcgan_discriminator(image_shape, base_filters=64, kernel_size=4):
     x = image
     for i in range(depth):
         x = keras.layers.Conv2D(
-            base_filters * 2**i, kernel_size, strides=2, padding="same", use_bias=i == 0, kernel_initializer=weight_init()
+            base_filters * 2**i,
+            kernel_size,
+            strides=2,
+            padding="same",
+            use_bias=i == 0,
+            kernel_initializer=weight_init(),
         )(x)
         if i > 0:
             x = normalization_layer("batch")(x)

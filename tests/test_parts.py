@@ -20,7 +20,9 @@ SHAPE = (8, 8, 1)
 def _gan(**options):
     keras.utils.set_random_seed(7)
     gan = kerasgan.models.DCGAN.for_images(SHAPE, latent_dim=4, base_filters=4, seed=7, **options)
-    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5), g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5), g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5)
+    )
     return gan
 
 
@@ -64,7 +66,11 @@ CASES = {
     "r1": (_gan, "regularizers", parts.R1(2.0, interval=2), parts.R1(0.0), ("r1",)),
     "dragan": (_gan, "regularizers", parts.DRAGAN(2.0), parts.DRAGAN(0.0), ("dragan",)),
     "historical_average": (
-        _gan, "regularizers", parts.HistoricalAverage(0.5), parts.HistoricalAverage(0.0), ("hist_d", "hist_g"),
+        _gan,
+        "regularizers",
+        parts.HistoricalAverage(0.5),
+        parts.HistoricalAverage(0.0),
+        ("hist_d", "hist_g"),
     ),
     "weight_clip": (_gan, "constraints", parts.WeightClip(0.05), None, ()),
     "ema": (_gan, "ema", parts.GeneratorEMA(0.8), None, ()),

@@ -63,6 +63,7 @@ def test_every_variant_trains_under_mixed_precision(name, policy):
 @pytest.mark.parametrize("policy", ["mixed_float16"], indirect=True)
 def test_penalties_under_float16_use_the_loss_scale_and_match_float32(policy):
     """The inner gradient of GP / R1 / DRAGAN is loss-scaled: the penalties stay close to their float32 values."""
+
     def options():
         return dict(base_filters=4, regularizers=[GradientPenalty(10.0), R1(1.0), DRAGAN(1.0)])
 

@@ -28,9 +28,11 @@ def test_dcgan_learns_mnist_digits_a_classifier_recognizes(shared_data):
     gan.fit(dataset.repeat(), epochs=1, steps_per_epoch=DCGAN_STEPS, callbacks=[limit], verbose=0)
 
     scores = kerasgan.metrics.classifier_scores(classifier, gan.generate(1000, seed=1))
-    print(f"\nDCGAN on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} steps: "
-          f"mean confidence {scores['mean_confidence']:.3f}, class fractions "
-          f"{np.round(scores['class_fractions'], 3).tolist()}")
+    print(
+        f"\nDCGAN on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} steps: "
+        f"mean confidence {scores['mean_confidence']:.3f}, class fractions "
+        f"{np.round(scores['class_fractions'], 3).tolist()}"
+    )
     assert scores["mean_confidence"] >= 0.8
     assert scores["min_class_fraction"] >= 0.03, "some digit is (almost) never generated: mode collapse"
 
@@ -79,10 +81,12 @@ def test_wgan_gp_learns_digits_and_its_loss_tracks_quality(shared_data):
     # generator (the paper trains it near optimality): from its peak on.
     peak = int(np.argmax(w_estimates))
     correlation = float(np.corrcoef(w_estimates[peak:], confidences[peak:])[0, 1])
-    print(f"\nWGAN-GP on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} generator steps: "
-          f"mean confidence {scores['mean_confidence']:.3f}, min class share {scores['min_class_fraction']:.3f}; "
-          f"Wasserstein estimate vs confidence over {len(track.points) - peak} points from its peak: r = {correlation:.3f} "
-          f"(W {w_estimates.round(2).tolist()}, conf {np.round(confidences, 2).tolist()})")
+    print(
+        f"\nWGAN-GP on MNIST after {limit.elapsed:.0f}s, {int(gan.g_optimizer.iterations)} generator steps: "
+        f"mean confidence {scores['mean_confidence']:.3f}, min class share {scores['min_class_fraction']:.3f}; "
+        f"Wasserstein estimate vs confidence over {len(track.points) - peak} points from its peak: r = {correlation:.3f} "
+        f"(W {w_estimates.round(2).tolist()}, conf {np.round(confidences, 2).tolist()})"
+    )
     assert scores["mean_confidence"] >= 0.8
     assert scores["min_class_fraction"] >= 0.03
     assert correlation <= -0.5, "the critic's estimate should fall as the samples improve"

@@ -118,6 +118,7 @@ def trained_cyclegan(tmp_path_factory):
 
 def _cyclegan_objective(model, a, b):
     """The paper's terms, in numpy, from the networks' outputs before the step."""
+
     def run(network, x):
         return _np(network(x, training=True))
 
@@ -394,8 +395,10 @@ def test_pix2pix_parts_at_weight_zero_change_nothing(pix2pix_parts):
     assert pix2pix_parts.history["zero"]["r1"] == [0.0] and pix2pix_parts.history["zero"]["g_l1"] == [0.0]
     # The generator's weights (BatchNorm statistics included) and the discriminator's trainable ones. (The
     # penalty's own pass through D moves D's BatchNorm statistics, which training never reads.)
-    for a, b in zip(weights_of(zero.generator) + _trainable([zero.discriminator]),
-                    weights_of(plain.generator) + _trainable([plain.discriminator])):
+    for a, b in zip(
+        weights_of(zero.generator) + _trainable([zero.discriminator]),
+        weights_of(plain.generator) + _trainable([plain.discriminator]),
+    ):
         np.testing.assert_array_equal(a, b)
 
 
@@ -441,6 +444,7 @@ def _count_calls(networks):
     """Counts each network's forward passes from now on."""
     counts = [0] * len(networks)
     for i, network in enumerate(networks):
+
         def spy(*args, _call=network.call, _i=i, **kwargs):
             counts[_i] += 1
             return _call(*args, **kwargs)
@@ -481,8 +485,9 @@ def test_cyclegan_r1_sums_both_discriminators_penalties(cyclegan_parts):
     for key in ("d_a_loss", "d_b_loss"):
         assert cyclegan_parts.history["r1"][key] == pytest.approx(cyclegan_parts.history["plain"][key], rel=1e-6)
     # the penalty reaches both discriminators' updates
-    for with_r1, without in zip(cyclegan_parts.models["r1"].discriminator_networks(),
-                                cyclegan_parts.models["plain"].discriminator_networks()):
+    for with_r1, without in zip(
+        cyclegan_parts.models["r1"].discriminator_networks(), cyclegan_parts.models["plain"].discriminator_networks()
+    ):
         moved = max(np.abs(a - b).max() for a, b in zip(_trainable([with_r1]), _trainable([without])))
         assert moved > 1e-6, with_r1.name
 
@@ -556,7 +561,9 @@ def test_pix2pix_augments_input_and_output_as_one_stacked_image():
     for original, augmented in zip(x, seen_x):
         kept = ~np.all(augmented == 0, axis=-1)
         found = [
-            (dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)  # at most size/8 pixels each way
+            (dy, dx)
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)  # at most size/8 pixels each way
             if np.array_equal(_shifted(original, dy, dx)[kept], augmented[kept])
         ]
         assert len(found) == 1, found
@@ -764,7 +771,9 @@ def test_instance_normalization_normalizes_each_sample_and_channel():
     x = np.random.default_rng(0).normal(2.0, 3.0, (2, 5, 6, 3)).astype("float32")
     mean, var = x.mean(axis=(1, 2), keepdims=True), x.var(axis=(1, 2), keepdims=True)
     np.testing.assert_allclose(_np(normalization_layer("instance")(x)), (x - mean) / np.sqrt(var + 1e-5), atol=1e-5)
-    with pytest.raises(ValueError, match="translation networks: normalization must be one of 'batch', 'instance', 'none'; got 'layer'"):
+    with pytest.raises(
+        ValueError, match="translation networks: normalization must be one of 'batch', 'instance', 'none'; got 'layer'"
+    ):
         unet_generator(SHAPE, normalization="layer")
 
 
@@ -797,7 +806,9 @@ def _batches(dataset):
 
 def test_side_by_side_files_split_into_a_left_and_b_right(folders):
     root, pairs = folders
-    dataset = kerasgan.data.paired_images(root / "sbs", image_size=16, batch_size=2, shuffle=False, jitter=False, flip=False)
+    dataset = kerasgan.data.paired_images(
+        root / "sbs", image_size=16, batch_size=2, shuffle=False, jitter=False, flip=False
+    )
     batches = _batches(dataset)
     a = np.concatenate([x for x, _ in batches])
     b = np.concatenate([y for _, y in batches])
@@ -821,7 +832,10 @@ def test_jitter_and_flip_are_the_same_for_both_images_of_a_pair(folders):
 
 def test_paired_folders_are_matched_by_name_and_errors_are_clear(folders, tmp_path):
     root, _ = folders
-    assert [os.path.basename(b) for _, b in kerasgan.data.paired_files(root / "a", root / "b")][:2] == ["00.bmp", "01.bmp"]
+    assert [os.path.basename(b) for _, b in kerasgan.data.paired_files(root / "a", root / "b")][:2] == [
+        "00.bmp",
+        "01.bmp",
+    ]
     os.remove(root / "b" / "03.bmp")
     _write(root / "b" / "extra.png", np.zeros((16, 16, 3), np.uint8))
     with pytest.raises(ValueError, match=r"1 only in A \(e.g. \['03'\]\), 1 only in B \(e.g. \['extra'\]\)"):
@@ -854,7 +868,9 @@ def test_holdout_pairs_are_left_out_of_training(folders):
 def test_unpaired_folders_pair_the_larger_folder_once_per_epoch(folders):
     root, _ = folders
     os.remove(root / "b" / "05.bmp")
-    dataset = kerasgan.data.unpaired_images(root / "a", root / "b", image_size=8, channels=1, channels_b=3, batch_size=2, seed=0)
+    dataset = kerasgan.data.unpaired_images(
+        root / "a", root / "b", image_size=8, channels=1, channels_b=3, batch_size=2, seed=0
+    )
     batches = _batches(dataset)
     assert len(batches) == 3  # max(6, 5) // 2
     assert batches[0][0].shape == (2, 8, 8, 1) and batches[0][1].shape == (2, 8, 8, 3)
@@ -885,7 +901,9 @@ def test_translation_grid_shows_input_translation_and_reconstruction_or_target(t
             pixels = np.round((np.clip(images[row], -1, 1) + 1) * 127.5)
             np.testing.assert_allclose(image[top : top + 16, left : left + 16], pixels, atol=1)
     grid.on_train_end()  # closes the TensorBoard writer
-    events = [e for f in (tmp_path / "tb").rglob("events.out.tfevents.*") for e in tf.compat.v1.train.summary_iterator(str(f))]
+    events = [
+        e for f in (tmp_path / "tb").rglob("events.out.tfevents.*") for e in tf.compat.v1.train.summary_iterator(str(f))
+    ]
     assert [(e.step, v.tag) for e in events for v in e.summary.value] == [(1, "translations")]
 
 
@@ -970,8 +988,14 @@ def test_two_replicas_match_one_device(tmp_path):
     without apply_update's gradient barrier)."""
     script = tmp_path / "run.py"
     script.write_text(DISTRIBUTED)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")])}
-    out = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, env=env, timeout=600)
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    out = subprocess.run(
+        [sys.executable, str(script)], check=False, capture_output=True, text=True, env=env, timeout=600
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert "r1" in result["pix2pix_parts"]["one"]["history"]

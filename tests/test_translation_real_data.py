@@ -100,7 +100,10 @@ def test_pix2pix_colourizes_held_out_faces_better_than_the_gray_copy(shared_data
         .batch(PIX2PIX_BATCH, drop_remainder=True)
     )
     model = kerasgan.models.Pix2Pix(
-        image_shape=(SIZE, SIZE, 1), target_channels=2, base_filters=16, seed=0,
+        image_shape=(SIZE, SIZE, 1),
+        target_channels=2,
+        base_filters=16,
+        seed=0,
         objectives=[kerasgan.parts.L1Reconstruction(PIX2PIX_L1_WEIGHT)],
     )
     model.compile()  # the paper's Adam(2e-4, 0.5) for both networks

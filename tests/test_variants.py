@@ -61,8 +61,10 @@ class TestGANWithEveryPenalty(GANContract):
         return _small(
             kerasgan.models.DCGAN,
             regularizers=[GradientPenalty(1.0), R1(1.0, interval=2), DRAGAN(1.0), HistoricalAverage(0.1)],
-            targets=[LabelFlip(0.1)], augment=[DiffAugment("color,translation,cutout"), InstanceNoise(0.1)],
-            ema=GeneratorEMA(0.9), **kwargs,
+            targets=[LabelFlip(0.1)],
+            augment=[DiffAugment("color,translation,cutout"), InstanceNoise(0.1)],
+            ema=GeneratorEMA(0.9),
+            **kwargs,
         )
 
 
@@ -156,9 +158,7 @@ def test_lazy_r1_is_applied_every_kth_step_with_weight_k():
     due = float(gan.discriminator_objective(batch)[0]["r1"])
     gan.d_optimizer.iterations.assign(5)
     skipped = float(gan.discriminator_objective(batch)[0]["r1"])
-    eager = kerasgan.losses.penalties.r1_penalty(
-        lambda x: gan.discriminator(x, training=True), real
-    )
+    eager = kerasgan.losses.penalties.r1_penalty(lambda x: gan.discriminator(x, training=True), real)
     assert skipped == 0.0
     assert due == pytest.approx(0.5 * 2.0 * 4 * float(eager), rel=1e-4)
 

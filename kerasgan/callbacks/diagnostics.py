@@ -286,7 +286,9 @@ class Diagnostics(keras.callbacks.Callback):
         self.warnings = []
         self.history = []
         self.probe_seconds = 0.0
-        self._series = {k: collections.deque(maxlen=self.window) for k in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")}
+        self._series = {
+            k: collections.deque(maxlen=self.window) for k in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
+        }
         self._latents = None
         self._sample_labels = None
         self._real_diversity = None
@@ -311,9 +313,7 @@ class Diagnostics(keras.callbacks.Callback):
                 f"Diagnostics: reference images of shape {self.reference.shape[1:]} but the model makes {model.image_shape}."
             )
         if model.data_kind == "labelled_images" and self.reference_labels is None:
-            raise ValueError(
-                f"Diagnostics: {type(model).__name__} is conditional; pass reference=(images, labels)."
-            )
+            raise ValueError(f"Diagnostics: {type(model).__name__} is conditional; pass reference=(images, labels).")
         if self._latents is None:
             self._draw_latents()
         self._batches = 0
@@ -364,7 +364,9 @@ class Diagnostics(keras.callbacks.Callback):
         model = self.model
         n = self.num_samples
         if model.generator_latent_size == model.latent_dim:
-            self._latents = tf.constant(np.random.default_rng(self.seed).standard_normal((n, model.latent_dim)), "float32")
+            self._latents = tf.constant(
+                np.random.default_rng(self.seed).standard_normal((n, model.latent_dim)), "float32"
+            )
         else:
             # InfoGAN appends codes that only the model knows how to draw; its
             # random stream is restored afterwards.
@@ -529,8 +531,13 @@ class Diagnostics(keras.callbacks.Callback):
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(str(self.tensorboard_dir))
         names = (
-            "d_grad_norm", "g_grad_norm", "diversity_ratio", "oscillation_d_loss", "oscillation_g_loss",
-            "mean_d_acc_real", "mean_d_acc_fake",
+            "d_grad_norm",
+            "g_grad_norm",
+            "diversity_ratio",
+            "oscillation_d_loss",
+            "oscillation_g_loss",
+            "mean_d_acc_real",
+            "mean_d_acc_fake",
         )
         with self._writer.as_default():
             for name in names:

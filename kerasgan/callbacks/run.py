@@ -10,7 +10,12 @@ from kerasgan.callbacks.translation import TranslationGrid
 
 
 def run_callbacks(
-    run_dir, every_n_epochs=1, seed=0, diagnostics_reference=None, diagnostics_every=100, translation_inputs=None,
+    run_dir,
+    every_n_epochs=1,
+    seed=0,
+    diagnostics_reference=None,
+    diagnostics_every=100,
+    translation_inputs=None,
     translation_targets=None,
 ):
     """Sample grids, a progress GIF and TensorBoard logs under `run_dir`.
@@ -41,9 +46,13 @@ def run_callbacks(
     else:
         grid = ImageGrid(images, every_n_epochs=every_n_epochs, tensorboard_dir=tb, seed=seed)
         pattern = "epoch_*.png"
-    callbacks = [grid, keras.callbacks.TensorBoard(tb), GifBuilder(images, os.path.join(run_dir, "progress.gif"),
-                                                                   pattern=pattern)]
+    callbacks = [
+        grid,
+        keras.callbacks.TensorBoard(tb),
+        GifBuilder(images, os.path.join(run_dir, "progress.gif"), pattern=pattern),
+    ]
     if diagnostics_reference is not None:
-        callbacks.append(Diagnostics(diagnostics_reference, every_n_batches=diagnostics_every, tensorboard_dir=tb,
-                                     seed=seed))
+        callbacks.append(
+            Diagnostics(diagnostics_reference, every_n_batches=diagnostics_every, tensorboard_dir=tb, seed=seed)
+        )
     return callbacks

@@ -29,14 +29,8 @@ class TimeLimit(keras.callbacks.Callback):
 
     def __init__(self, max_seconds):
         super().__init__()
-        if (
-            isinstance(max_seconds, bool)
-            or not isinstance(max_seconds, (int, float))
-            or not max_seconds >= 0
-        ):
-            raise ValueError(
-                f"TimeLimit: `max_seconds` must be a number >= 0, got {max_seconds!r}."
-            )
+        if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds >= 0:
+            raise ValueError(f"TimeLimit: `max_seconds` must be a number >= 0, got {max_seconds!r}.")
         self.max_seconds = max_seconds
         self.stopped_early = False
         self.stopped_epoch = None

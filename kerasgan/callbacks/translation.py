@@ -47,14 +47,22 @@ class TranslationGrid(keras.callbacks.Callback):
     """
 
     def __init__(
-        self, directory, images, targets=None, direction="a2b", every_n_epochs=1, every_n_batches=None,
+        self,
+        directory,
+        images,
+        targets=None,
+        direction="a2b",
+        every_n_epochs=1,
+        every_n_batches=None,
         tensorboard_dir=None,
     ):
         super().__init__()
         self.directory = os.fspath(directory)
         self.images = np.asarray(images, dtype="float32")
         if self.images.ndim != 4 or len(self.images) == 0:
-            raise ValueError(f"TranslationGrid: images must be a non-empty (n, H, W, C) array; got shape {self.images.shape}.")
+            raise ValueError(
+                f"TranslationGrid: images must be a non-empty (n, H, W, C) array; got shape {self.images.shape}."
+            )
         self.targets = None if targets is None else np.asarray(targets, dtype="float32")
         if self.targets is not None and len(self.targets) != len(self.images):
             raise ValueError(f"TranslationGrid: {len(self.targets)} targets for {len(self.images)} images.")
@@ -62,7 +70,9 @@ class TranslationGrid(keras.callbacks.Callback):
             raise ValueError(f"TranslationGrid: direction must be 'a2b' or 'b2a'; got {direction!r}.")
         self.direction = direction
         self.every_n_epochs = checks.positive_int("TranslationGrid", "every_n_epochs", every_n_epochs, allow_none=True)
-        self.every_n_batches = checks.positive_int("TranslationGrid", "every_n_batches", every_n_batches, allow_none=True)
+        self.every_n_batches = checks.positive_int(
+            "TranslationGrid", "every_n_batches", every_n_batches, allow_none=True
+        )
         if self.every_n_epochs is None and self.every_n_batches is None:
             raise ValueError("TranslationGrid: every_n_epochs and every_n_batches are both None; set one of them.")
         self.tensorboard_dir = None if tensorboard_dir is None else os.fspath(tensorboard_dir)

@@ -22,8 +22,26 @@ CHECKPOINT_DIR = "checkpoints"
 
 #: the flags that define a run: resuming with other values would train another model than the checkpoint's
 RUN_DEFINING_FLAGS = (
-    "model", "data", "data_a", "data_b", "image_size", "channels", "batch_size", "set", "latent_dim", "loss",
-    "target", "augment", "regularizer", "constraint", "objective", "ema", "seed", "d_lr", "g_lr", "beta1",
+    "model",
+    "data",
+    "data_a",
+    "data_b",
+    "image_size",
+    "channels",
+    "batch_size",
+    "set",
+    "latent_dim",
+    "loss",
+    "target",
+    "augment",
+    "regularizer",
+    "constraint",
+    "objective",
+    "ema",
+    "seed",
+    "d_lr",
+    "g_lr",
+    "beta1",
 )
 
 
@@ -37,17 +55,20 @@ def resolve_train_flags(args, model_class):
     """The train flags as values, with the data kind's defaults for those not given; errors for malformed ones."""
     kind = kerasgan_cli.DATA_KINDS[model_class.data_kind]
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "debug")}
-    flags["image_size"] = kind.image_size if args.image_size is None else options.positive_int("--image-size",
-                                                                                               args.image_size)
+    flags["image_size"] = (
+        kind.image_size if args.image_size is None else options.positive_int("--image-size", args.image_size)
+    )
     flags["channels"] = kind.channels if args.channels is None else options.integer("--channels", args.channels)
     if flags["channels"] not in (None, 1, 3):
         raise ValueError(f"--channels takes 1 (grayscale) or 3 (RGB); got {args.channels!r}.")
     flags["epochs"] = kind.epochs if args.epochs is None else options.positive_int("--epochs", args.epochs)
-    flags["batch_size"] = kind.batch_size if args.batch_size is None else options.positive_int("--batch-size",
-                                                                                              args.batch_size)
+    flags["batch_size"] = (
+        kind.batch_size if args.batch_size is None else options.positive_int("--batch-size", args.batch_size)
+    )
     flags["seed"] = 0 if args.seed is None else options.integer("--seed", args.seed)
-    flags["checkpoint_every"] = 1000 if args.checkpoint_every is None else options.positive_int(
-        "--checkpoint-every", args.checkpoint_every)
+    flags["checkpoint_every"] = (
+        1000 if args.checkpoint_every is None else options.positive_int("--checkpoint-every", args.checkpoint_every)
+    )
     flags["grid_every"] = 1 if args.grid_every is None else options.positive_int("--grid-every", args.grid_every)
     for name in ("d_lr", "g_lr", "max_seconds"):
         if flags[name] is not None:
@@ -186,13 +207,17 @@ def _tuned_optimizers(flags, optimizers, run_steps):
 
     from kerasgan.schedules import LinearDecay
 
-    for optimizer, rate, flag, steps in zip(optimizers, (flags["d_lr"], flags["g_lr"]), ("--d-lr", "--g-lr"), run_steps):
+    for optimizer, rate, flag, steps in zip(
+        optimizers, (flags["d_lr"], flags["g_lr"]), ("--d-lr", "--g-lr"), run_steps
+    ):
         schedule = optimizer.get_config()["learning_rate"]
         if isinstance(schedule, dict):
             schedule = keras.saving.deserialize_keras_object(schedule)
             if not isinstance(schedule, LinearDecay):
                 if rate is not None:
-                    raise ValueError(f"{flag} cannot change the {type(schedule).__name__} schedule of {flags['model']}.")
+                    raise ValueError(
+                        f"{flag} cannot change the {type(schedule).__name__} schedule of {flags['model']}."
+                    )
                 continue
             constant = round(steps * schedule.constant_steps / (schedule.constant_steps + schedule.decay_steps))
             optimizer.learning_rate = LinearDecay(
@@ -298,7 +323,9 @@ def _interpolate(args, gan, ext, rows, steps, labels, seed):
         keypoints = np.random.default_rng(seed).standard_normal((max(rows, 2), gan.latent_dim))
         path = latent.latent_path(keypoints, steps, args.interpolate, closed=True)
         frames = latent.save_gif(args.out, latent.generate(gan, path, labels), boomerang=False)
-        print(f"kerasgan: wrote a {frames}-frame {args.interpolate} walk through {len(keypoints)} latents to {args.out}")
+        print(
+            f"kerasgan: wrote a {frames}-frame {args.interpolate} walk through {len(keypoints)} latents to {args.out}"
+        )
         return 0
     grid = latent.interpolation_grid(gan, rows, steps, args.interpolate, labels, seed=seed)
     if ext == ".npy":
@@ -328,12 +355,26 @@ def evaluate(args):
     height, width, channels = gan.image_shape
     real = data.load_dataset(args.data, image_size=(height, width), channels=channels, batch_size=batch_size, seed=seed)
     spec = os.path.abspath(args.data) if os.path.exists(args.data) else args.data
-    evaluator = metrics.Evaluator(real, names, extractor=extractor, num_samples=num, batch_size=batch_size, seed=seed,
-                                  cache_dir=args.cache_dir or metrics.default_cache_dir(),
-                                  data_key={"data": spec, "image_shape": [height, width, channels], "seed": seed})
+    evaluator = metrics.Evaluator(
+        real,
+        names,
+        extractor=extractor,
+        num_samples=num,
+        batch_size=batch_size,
+        seed=seed,
+        cache_dir=args.cache_dir or metrics.default_cache_dir(),
+        data_key={"data": spec, "image_shape": [height, width, channels], "seed": seed},
+    )
     scores = evaluator.score(gan)
-    result = {**scores, "settings": {**evaluator.settings, "data": spec, "run_dir": os.path.abspath(args.run_dir),
-                                     "versions": _versions()}}
+    result = {
+        **scores,
+        "settings": {
+            **evaluator.settings,
+            "data": spec,
+            "run_dir": os.path.abspath(args.run_dir),
+            "versions": _versions(),
+        },
+    }
     path = os.path.join(args.run_dir, "evaluation.json")
     write_json_atomic(path, result)
     print(f"{'metric':<12}{'value':>14}")
@@ -367,8 +408,10 @@ def translate(args):
     model = load_run(args.run_dir)
     if not hasattr(model, "translate"):
         translators = [n for n, e in kerasgan_cli.MODELS.items() if e.data_kind in ("paired_images", "unpaired_images")]
-        raise ValueError(f"{args.run_dir} holds a {type(model).__name__}, which does not translate images; "
-                         f"pass the run folder of a {' or '.join(translators)} run.")
+        raise ValueError(
+            f"{args.run_dir} holds a {type(model).__name__}, which does not translate images; "
+            f"pass the run folder of a {' or '.join(translators)} run."
+        )
     network = model.translation_network(args.direction)
     height, width, channels = network.input_shape[1:]
     files = [args.input] if os.path.isfile(args.input) else list_image_files(args.input)

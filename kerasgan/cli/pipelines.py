@@ -81,8 +81,12 @@ class Images(Pipeline):
     def make_dataset(self):
         f = self.flags
         return data.load_dataset(
-            f["data"], image_size=f["image_size"], channels=f["channels"], batch_size=self.batch_size,
-            seed=f["seed"], labels=self.labels,
+            f["data"],
+            image_size=f["image_size"],
+            channels=f["channels"],
+            batch_size=self.batch_size,
+            seed=f["seed"],
+            labels=self.labels,
         )
 
     def image_shape(self):
@@ -115,7 +119,10 @@ class Images(Pipeline):
     def callbacks(self, run_dir, every_n_epochs, seed, diagnostics_every=None):
         reference = None if diagnostics_every is None else self.reference()
         return callbacks.run_callbacks(
-            run_dir, every_n_epochs=every_n_epochs, seed=seed, diagnostics_reference=reference,
+            run_dir,
+            every_n_epochs=every_n_epochs,
+            seed=seed,
+            diagnostics_reference=reference,
             diagnostics_every=diagnostics_every,
         )
 
@@ -160,7 +167,10 @@ class Translation(Pipeline):
     def callbacks(self, run_dir, every_n_epochs, seed, diagnostics_every=None):
         inputs, targets = self.grid_images()
         return callbacks.run_callbacks(
-            run_dir, every_n_epochs=every_n_epochs, seed=seed, translation_inputs=inputs,
+            run_dir,
+            every_n_epochs=every_n_epochs,
+            seed=seed,
+            translation_inputs=inputs,
             translation_targets=targets,
         )
 
@@ -175,7 +185,9 @@ class PairedImages(Translation):
     def check_flags(cls, name, flags):
         super().check_flags(name, flags)
         if flags.get("data") is not None and (flags.get("data_a") or flags.get("data_b")):
-            raise ValueError(f"{name} takes either --data (side-by-side A|B images) or --data-a and --data-b, not both.")
+            raise ValueError(
+                f"{name} takes either --data (side-by-side A|B images) or --data-a and --data-b, not both."
+            )
         if flags.get("data") is None and not (flags.get("data_a") and flags.get("data_b")):
             raise ValueError(f"kerasgan train {name} needs {DATA_KINDS[cls.data_kind].data_help}.")
 
@@ -188,8 +200,12 @@ class PairedImages(Translation):
 
     def make_dataset(self):
         return data.paired_images(
-            *self.folders, image_size=self.size, **self.channel_arguments(), batch_size=self.batch_size,
-            seed=self.flags["seed"], holdout=GRID_IMAGES,
+            *self.folders,
+            image_size=self.size,
+            **self.channel_arguments(),
+            batch_size=self.batch_size,
+            seed=self.flags["seed"],
+            holdout=GRID_IMAGES,
         )
 
     def steps_per_epoch(self):
@@ -222,8 +238,12 @@ class UnpairedImages(Translation):
 
     def make_dataset(self):
         return data.unpaired_images(
-            *self.folders, image_size=self.size, channels=self.channels, batch_size=self.batch_size,
-            seed=self.flags["seed"], holdout=GRID_IMAGES,
+            *self.folders,
+            image_size=self.size,
+            channels=self.channels,
+            batch_size=self.batch_size,
+            seed=self.flags["seed"],
+            holdout=GRID_IMAGES,
         )
 
     def steps_per_epoch(self):

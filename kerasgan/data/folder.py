@@ -114,7 +114,7 @@ def image_folder(
             f"No image files ({', '.join(IMAGE_EXTENSIONS)}) found under {os.fspath(path)!r}, "
             "searching recursively; point to the folder that holds the images."
         )
-    class_names, file_labels = (_class_folders(path, files) if labels else (None, None))
+    class_names, file_labels = _class_folders(path, files) if labels else (None, None)
 
     warn_once = skip_warner()
 
@@ -299,9 +299,7 @@ def check_image_size(image_size):
         or len(size) != 2
         or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in size)
     ):
-        raise TypeError(
-            f"image_size must be an int or a (height, width) pair of ints, got {image_size!r}."
-        )
+        raise TypeError(f"image_size must be an int or a (height, width) pair of ints, got {image_size!r}.")
     if min(size) < 1:
         raise ValueError(f"image_size must be positive, got {image_size!r}.")
     return int(size[0]), int(size[1])

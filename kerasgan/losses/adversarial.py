@@ -162,7 +162,6 @@ def wasserstein_discriminator_loss(real_logits, fake_logits, real_targets=1.0, f
     return ops.mean(fake_logits) - ops.mean(real_logits)
 
 
-
 @keras.saving.register_keras_serializable(package="kerasgan")
 def wasserstein_generator_loss(fake_logits, real_logits=None):
     """Wasserstein generator loss: -E[D(G(z))].
@@ -308,7 +307,6 @@ def relativistic_generator_loss(fake_logits, real_logits=None):
     return relativistic_discriminator_loss(fake_logits, real_logits)
 
 
-
 @keras.saving.register_keras_serializable(package="kerasgan")
 def relativistic_average_discriminator_loss(real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
     """Relativistic average discriminator loss (RaSGAN).
@@ -364,7 +362,6 @@ def relativistic_average_generator_loss(fake_logits, real_logits=None):
     return relativistic_average_discriminator_loss(fake_logits, real_logits)
 
 
-
 @keras.saving.register_keras_serializable(package="kerasgan")
 def feature_matching_loss(real_features, fake_features):
     """Feature matching: ‖E[f(x)] - E[f(G(z))]‖₂² for discriminator features f.
@@ -379,6 +376,8 @@ def feature_matching_loss(real_features, fake_features):
     """
     real_features = ops.cast(real_features, "float32")  # float16 features under mixed precision
     fake_features = ops.cast(fake_features, "float32")
-    real_mean = ops.stop_gradient(global_batch_mean(ops.reshape(real_features, (ops.shape(real_features)[0], -1)), axis=0))
+    real_mean = ops.stop_gradient(
+        global_batch_mean(ops.reshape(real_features, (ops.shape(real_features)[0], -1)), axis=0)
+    )
     fake_mean = global_batch_mean(ops.reshape(fake_features, (ops.shape(fake_features)[0], -1)), axis=0)
     return ops.sum(ops.square(real_mean - fake_mean))

@@ -46,8 +46,9 @@ class MetricCallback(keras.callbacks.Callback):
         ])
     """
 
-    def __init__(self, real, metrics=("fid",), extractor=None, every_n_epochs=1, num_samples=1000, log_dir=None,
-                 **kwargs):
+    def __init__(
+        self, real, metrics=("fid",), extractor=None, every_n_epochs=1, num_samples=1000, log_dir=None, **kwargs
+    ):
         super().__init__()
         self.every_n_epochs = checks.positive_int("MetricCallback", "every_n_epochs", every_n_epochs)
         self.evaluator = Evaluator(real, metrics, extractor=extractor, num_samples=num_samples, **kwargs)
@@ -59,8 +60,10 @@ class MetricCallback(keras.callbacks.Callback):
         from kerasgan.models import GAN
 
         if not isinstance(self.model, GAN):
-            raise TypeError(f"MetricCallback needs a model with generate() and latent_dim (a kerasgan GAN); "
-                            f"got a {type(self.model).__name__}.")
+            raise TypeError(
+                f"MetricCallback needs a model with generate() and latent_dim (a kerasgan GAN); "
+                f"got a {type(self.model).__name__}."
+            )
         self.evaluator.prepare()
 
     def on_epoch_end(self, epoch, logs=None):

@@ -35,9 +35,7 @@ def classifier_scores(classifier, images, batch_size=256, prior=None):
         prior = np.full(classes, 1.0 / classes)
     prior = np.asarray(prior, dtype="float64")
     if prior.shape != (classes,) or prior.min() <= 0 or not np.isclose(prior.sum(), 1.0, atol=1e-6):
-        raise ValueError(
-            f"prior must hold {classes} positive class probabilities summing to 1; got {prior.tolist()}."
-        )
+        raise ValueError(f"prior must hold {classes} positive class probabilities summing to 1; got {prior.tolist()}.")
     predicted = probs.argmax(axis=1)
     fractions = np.bincount(predicted, minlength=classes) / len(predicted)
     coverage = np.minimum(fractions / prior, 1.0)

@@ -33,7 +33,9 @@ def parse_metrics(metrics):
     names = [str(m).strip().lower() for m in metrics]
     unknown = [m for m in names if m not in METRICS]
     if unknown or not names:
-        raise ValueError(f"Unknown metric {', '.join(map(repr, unknown)) or '(none given)'}; choose from {', '.join(METRICS)}.")
+        raise ValueError(
+            f"Unknown metric {', '.join(map(repr, unknown)) or '(none given)'}; choose from {', '.join(METRICS)}."
+        )
     return tuple(dict.fromkeys(names))
 
 
@@ -85,9 +87,24 @@ class Evaluator:
         print(evaluator.score(gan))      # {"fid": ..., "kid": ..., "kid_std": ...}
     """
 
-    def __init__(self, real, metrics=("fid",), extractor=None, num_samples=10_000, batch_size=100, seed=0,
-                 cache_dir=None, data_key=None, max_features=10_000, kid_subsets=100, kid_subset_size=1000,
-                 is_splits=10, swd_images=4096, swd_patches=16, pr_k=3):
+    def __init__(
+        self,
+        real,
+        metrics=("fid",),
+        extractor=None,
+        num_samples=10_000,
+        batch_size=100,
+        seed=0,
+        cache_dir=None,
+        data_key=None,
+        max_features=10_000,
+        kid_subsets=100,
+        kid_subset_size=1000,
+        is_splits=10,
+        swd_images=4096,
+        swd_patches=16,
+        pr_k=3,
+    ):
         self.metrics = parse_metrics(metrics)
         if int(num_samples) < 2:
             raise ValueError(f"num_samples must be at least 2; got {num_samples}.")
@@ -95,7 +112,9 @@ class Evaluator:
         self.batch_size = int(batch_size)
         self.seed = int(seed)
         if "is" in self.metrics and self.num_samples < is_splits:
-            raise ValueError(f"The Inception Score over {is_splits} splits needs at least {is_splits} samples; got {num_samples}.")
+            raise ValueError(
+                f"The Inception Score over {is_splits} splits needs at least {is_splits} samples; got {num_samples}."
+            )
         needs_features = bool(_FEATURE_METRICS & set(self.metrics)) or "is" in self.metrics
         if needs_features and extractor is None:
             from kerasgan.metrics.inception import inception_v3
@@ -103,7 +122,9 @@ class Evaluator:
             extractor = inception_v3("imagenet")
         self.extractor = as_extractor(extractor) if needs_features else None
         if real is None and set(self.metrics) - {"is"}:
-            raise ValueError(f"The metrics {', '.join(m for m in self.metrics if m != 'is')} compare with real images; pass them.")
+            raise ValueError(
+                f"The metrics {', '.join(m for m in self.metrics if m != 'is')} compare with real images; pass them."
+            )
         self.real = real
         self.cache_dir = cache_dir
         self.data_key = data_key
@@ -124,13 +145,22 @@ class Evaluator:
         if self.extractor is not None:
             out["extractor"] = json.loads(self.extractor.identity)
         if "kid" in self.metrics:
-            out["kid"] = {"subsets": self.kid_subsets, "subset_size": min(self.kid_subset_size, self.keep),
-                          "kernel": "(x.y/d + 1)^3", "features": self.keep}
+            out["kid"] = {
+                "subsets": self.kid_subsets,
+                "subset_size": min(self.kid_subset_size, self.keep),
+                "kernel": "(x.y/d + 1)^3",
+                "features": self.keep,
+            }
         if "is" in self.metrics:
             out["is"] = {"splits": self.is_splits}
         if "swd" in self.metrics:
-            out["swd"] = {"images": self.swd_images, "patches_per_image": self.swd_patches, "patch_size": 7,
-                          "directions": 512, "unit": "1e-3"}
+            out["swd"] = {
+                "images": self.swd_images,
+                "patches_per_image": self.swd_patches,
+                "patch_size": 7,
+                "directions": 512,
+                "unit": "1e-3",
+            }
         if "pr" in self.metrics:
             out["pr"] = {"k": self.pr_k, "features": self.keep}
         if self.real_stats is not None:
@@ -143,8 +173,17 @@ class Evaluator:
     def _cache_file(self):
         if self.cache_dir is None or self.data_key is None or self.extractor is None:
             return None
-        key = json.dumps({"data": self.data_key, "num": self.num_samples, "keep": self.keep,
-                          "extractor": self.extractor.identity, "version": CACHE_VERSION}, sort_keys=True, default=str)
+        key = json.dumps(
+            {
+                "data": self.data_key,
+                "num": self.num_samples,
+                "keep": self.keep,
+                "extractor": self.extractor.identity,
+                "version": CACHE_VERSION,
+            },
+            sort_keys=True,
+            default=str,
+        )
         digest = hashlib.sha1(key.encode()).hexdigest()[:16]
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", os.path.basename(str(self.data_key).rstrip("/")))[:40] or "data"
         return os.path.join(self.cache_dir, f"{name}-{digest}.npz")
@@ -227,22 +266,29 @@ class Evaluator:
         if seen < 2:
             raise ValueError(f"Got {seen} generated images; at least 2 are needed.")
         if inception is not None and seen != expected:
-            raise ValueError(f"Got {seen} generated images for the Inception Score, expected {expected}; "
-                             "pass num_samples equal to the number of images.")
+            raise ValueError(
+                f"Got {seen} generated images for the Inception Score, expected {expected}; "
+                "pass num_samples equal to the number of images."
+            )
         results = {}
         if "fid" in metrics:
             results["fid"] = fid(self.real_stats, stats)
         if "kid" in metrics:
-            results["kid"], results["kid_std"] = kid(self.real_stats.features, stats.features, self.kid_subsets,
-                                                     self.kid_subset_size, seed=self.seed)
+            results["kid"], results["kid_std"] = kid(
+                self.real_stats.features, stats.features, self.kid_subsets, self.kid_subset_size, seed=self.seed
+            )
         if "is" in metrics:
             results["is"], results["is_std"] = inception.result()
         if "swd" in metrics:
             if self.real_descriptors.image_shape != descriptors.image_shape:
-                raise ValueError(f"SWD: real images of shape {self.real_descriptors.image_shape}, generated "
-                                 f"{descriptors.image_shape}; load the data at the generator's size.")
-            levels = [1e3 * sliced_wasserstein(a, b, seed=self.seed + level) for level, (a, b) in
-                      enumerate(zip(self.real_descriptors.descriptors(), descriptors.descriptors()))]
+                raise ValueError(
+                    f"SWD: real images of shape {self.real_descriptors.image_shape}, generated "
+                    f"{descriptors.image_shape}; load the data at the generator's size."
+                )
+            levels = [
+                1e3 * sliced_wasserstein(a, b, seed=self.seed + level)
+                for level, (a, b) in enumerate(zip(self.real_descriptors.descriptors(), descriptors.descriptors()))
+            ]
             results["swd"], results["swd_levels"] = float(np.mean(levels)), levels
         if "pr" in metrics:
             results.update(precision_recall(self.real_stats.features, stats.features, k=self.pr_k))

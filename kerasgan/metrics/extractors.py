@@ -190,6 +190,4 @@ def as_extractor(extractor, **kwargs):
             raise ValueError(f"Extractor file {extractor!r} does not exist.")
         model = keras.saving.load_model(extractor, compile=False)
         return Extractor(model, name=kwargs.pop("name", os.path.basename(extractor)), **kwargs)
-    raise TypeError(
-        f"An extractor is an Extractor, a keras.Model or a path to a .keras file; got {extractor!r}."
-    )
+    raise TypeError(f"An extractor is an Extractor, a keras.Model or a path to a .keras file; got {extractor!r}.")

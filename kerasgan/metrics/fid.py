@@ -95,8 +95,13 @@ class GaussianStats:
     def to_arrays(self):
         """The state as a dict of arrays (for `np.savez`)."""
         self._check_count(1)
-        return {"count": np.int64(self.count), "shift": self._shift, "sum": self._sum, "outer": self._outer,
-                "features": self.features}
+        return {
+            "count": np.int64(self.count),
+            "shift": self._shift,
+            "sum": self._sum,
+            "outer": self._outer,
+            "features": self.features,
+        }
 
     @classmethod
     def from_arrays(cls, arrays):

@@ -56,7 +56,9 @@ def precision_recall(real, fake, k=3, batch_size=1024):
     """
     real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
     if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
-        raise ValueError(f"Precision/recall need two feature arrays (n, d) of one d; got {real.shape} and {fake.shape}.")
+        raise ValueError(
+            f"Precision/recall need two feature arrays (n, d) of one d; got {real.shape} and {fake.shape}."
+        )
     return {
         "precision": manifold_coverage(real, knn_radii(real, k, batch_size), fake, batch_size),
         "recall": manifold_coverage(fake, knn_radii(fake, k, batch_size), real, batch_size),

@@ -65,7 +65,9 @@ def pyramid_levels(image_size, min_resolution=16, patch_size=7):
     """Number of pyramid levels for images of `image_size` (H, W): halving down to `min_resolution`."""
     side = min(image_size)
     if side < patch_size:
-        raise ValueError(f"SWD needs images of at least {patch_size}×{patch_size} pixels (the patch size); got {image_size}.")
+        raise ValueError(
+            f"SWD needs images of at least {patch_size}×{patch_size} pixels (the patch size); got {image_size}."
+        )
     levels = 1
     while side // 2 >= max(min_resolution, patch_size):
         side = math.ceil(side / 2)
@@ -106,8 +108,8 @@ class PatchDescriptors:
             n, h, w, _ = lap.shape
             ys = self._rng.integers(0, h - p + 1, size=(n, self.patches_per_image))
             xs = self._rng.integers(0, w - p + 1, size=(n, self.patches_per_image))
-            rows = (ys[..., None, None] + offsets[:, None])  # (n, P, p, 1)
-            cols = (xs[..., None, None] + offsets[None, :])  # (n, P, 1, p)
+            rows = ys[..., None, None] + offsets[:, None]  # (n, P, p, 1)
+            cols = xs[..., None, None] + offsets[None, :]  # (n, P, 1, p)
             patches = lap[np.arange(n)[:, None, None, None], rows, cols]  # (n, P, p, p, C)
             self._descriptors[level].append(patches.reshape(n * self.patches_per_image, -1).astype(np.float32))
         return self
@@ -175,8 +177,17 @@ def iterate_batches(images, batch_size=256):
         yield np.asarray(batch)
 
 
-def swd(real, fake, patches_per_image=64, patch_size=7, min_resolution=16, dir_repeats=4, dirs_per_repeat=128,
-        seed=0, batch_size=256):
+def swd(
+    real,
+    fake,
+    patches_per_image=64,
+    patch_size=7,
+    min_resolution=16,
+    dir_repeats=4,
+    dirs_per_repeat=128,
+    seed=0,
+    batch_size=256,
+):
     """Sliced Wasserstein distance between two sets of images, per Laplacian level and averaged.
 
     Args:

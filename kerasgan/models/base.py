@@ -101,7 +101,11 @@ class AdversarialModel(keras.Model):
     def parts(self):
         """Every part of the model, in the order their after-update hooks run."""
         return [
-            *self.augment, *self.constraints, *self.regularizers, *self.objectives, *([self.ema] if self.ema else [])
+            *self.augment,
+            *self.constraints,
+            *self.regularizers,
+            *self.objectives,
+            *([self.ema] if self.ema else []),
         ]
 
     def attach_parts(self):
@@ -182,7 +186,9 @@ class AdversarialModel(keras.Model):
         if self.dtype_policy.name == "mixed_float16":
             # float16 gradients underflow without loss scaling.
             d_optimizer, g_optimizer = (
-                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer) else keras.optimizers.LossScaleOptimizer(opt)
+                opt
+                if isinstance(opt, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(opt)
                 for opt in (d_optimizer, g_optimizer)
             )
         # optimizer=None: Keras would otherwise create an RMSprop over all weights.
@@ -312,7 +318,10 @@ class AdversarialModel(keras.Model):
         """
         logs = {name: tracker.result() for name, tracker in self._trackers.items()}
         strategy = tf.distribute.get_strategy()
-        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
+        if (
+            isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode()
+        ):
             logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
         return logs
 
@@ -339,7 +348,9 @@ class AdversarialModel(keras.Model):
                     f" The channel count differs ({got[-1]} vs {shape[-1]}): load the data with "
                     f"channels={shape[-1]} or build the model for {got[-1]} channels."
                 )
-            raise ValueError(f"fit() received {what} of shape {got} but {name} was built for {tuple(shape)} (NHWC).{hint}")
+            raise ValueError(
+                f"fit() received {what} of shape {got} but {name} was built for {tuple(shape)} (NHWC).{hint}"
+            )
         return ops.cast(images, "float32")
 
     def record_input_range(self, *batches):

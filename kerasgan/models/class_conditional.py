@@ -19,7 +19,9 @@ class ClassConditional(DCGAN):
     data_kind = "labelled_images"
     generator_input_count = 2
 
-    def __init__(self, num_classes=10, class_names=None, label_embedding=None, generator=None, discriminator=None, **kwargs):
+    def __init__(
+        self, num_classes=10, class_names=None, label_embedding=None, generator=None, discriminator=None, **kwargs
+    ):
         if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
             raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}.")
         self.num_classes = int(num_classes)
@@ -63,7 +65,9 @@ class ClassConditional(DCGAN):
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
         seen = ops.cast(self._label_range, "int32")
         self._label_range.assign(
-            ops.cast(ops.stack([ops.minimum(seen[0], ops.min(labels)), ops.maximum(seen[1], ops.max(labels))]), "float32")
+            ops.cast(
+                ops.stack([ops.minimum(seen[0], ops.min(labels)), ops.maximum(seen[1], ops.max(labels))]), "float32"
+            )
         )
         return images, labels
 
@@ -118,7 +122,9 @@ class ClassConditional(DCGAN):
         if labels is None:
             return np.arange(n, dtype="int32") % self.num_classes
         labels = np.asarray(
-            [self.label_index(label) for label in labels] if isinstance(labels, (list, tuple)) else self.label_index(labels)
+            [self.label_index(label) for label in labels]
+            if isinstance(labels, (list, tuple))
+            else self.label_index(labels)
         )
         if labels.ndim == 0:
             labels = np.full(n, labels)

@@ -52,7 +52,11 @@ class ConditionalGAN(ClassConditional):
 
     def build_discriminator(self):
         return conditional_discriminator(
-            self.image_shape, self.num_classes, self.base_filters, self.label_embedding, self.projection,
+            self.image_shape,
+            self.num_classes,
+            self.base_filters,
+            self.label_embedding,
+            self.projection,
             **self.discriminator_options(),
         )
 

@@ -108,7 +108,9 @@ class CycleGAN(ImageTranslation):
             return nets.resnet_generator(shape, channels, self.base_filters, n_blocks=self.n_blocks, name=name)
 
         def discriminator(name):
-            return nets.patchgan_discriminator(shape, base_filters=self.base_filters, normalization="instance", name=name)
+            return nets.patchgan_discriminator(
+                shape, base_filters=self.base_filters, normalization="instance", name=name
+            )
 
         self.generator_ab = generator_ab if generator_ab is not None else generator("generator_ab")
         self.generator_ba = generator_ba if generator_ba is not None else generator("generator_ba")
@@ -194,7 +196,9 @@ class CycleGAN(ImageTranslation):
         pooled_a = self.pool_a(ops.stop_gradient(fake_a))
         pooled_b = self.pool_b(ops.stop_gradient(fake_b))
         with tf.GradientTape() as d_tape:
-            d_terms, d_metrics = self.discriminator_objective(StepBatch(real=(real_a, real_b), fake=(pooled_a, pooled_b)))
+            d_terms, d_metrics = self.discriminator_objective(
+                StepBatch(real=(real_a, real_b), fake=(pooled_a, pooled_b))
+            )
         self.update("discriminator", d_tape, d_terms, d_metrics)
 
     def get_config(self):

@@ -48,7 +48,8 @@ class ImageTranslation(AdversarialModel):
         """Raises a clear error unless `direction` is one of the model's `directions`."""
         if direction not in self.directions:
             which = (
-                f"in one direction only, {self.directions[0]!r}" if len(self.directions) == 1
+                f"in one direction only, {self.directions[0]!r}"
+                if len(self.directions) == 1
                 else f"in the directions {' and '.join(map(repr, self.directions))}"
             )
             raise ValueError(f"{type(self).__name__} translates {which}; got {direction!r}.")

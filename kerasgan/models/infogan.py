@@ -119,7 +119,9 @@ class InfoGAN(DCGAN):
         expected = [(1,)] + [(k,) for k in (sum(self.categorical_codes), self.continuous_codes) if k]
         shapes = self.discriminator.output_shape
         if not isinstance(shapes, list) or [tuple(s[1:]) for s in shapes] != expected:
-            raise ValueError(f"InfoGAN's discriminator must output [logit, Q heads] of shapes {expected}; got {shapes}.")
+            raise ValueError(
+                f"InfoGAN's discriminator must output [logit, Q heads] of shapes {expected}; got {shapes}."
+            )
 
     # ------------------------------------------------------------------ hooks
     def sample_latents(self, batch_size):
@@ -193,7 +195,9 @@ class InfoGAN(DCGAN):
                 )
             for i, size in enumerate(self.categorical_codes):
                 if chosen[:, i].min() < 0 or chosen[:, i].max() >= size:
-                    raise ValueError(f"Categorical code {i} takes values in [0, {size}); got {chosen[:, i].tolist()[:5]}.")
+                    raise ValueError(
+                        f"Categorical code {i} takes values in [0, {size}); got {chosen[:, i].tolist()[:5]}."
+                    )
                 parts.append(np.eye(size, dtype="float32")[chosen[:, i]])
         if self.continuous_codes:
             values = codes.get("continuous")

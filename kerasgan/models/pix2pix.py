@@ -83,14 +83,27 @@ class Pix2Pix(ImageTranslation):
         self.target_channels = checks.positive_int("Pix2Pix", "target_channels", target_channels)
         self.target_shape = (*self.image_shape[:2], self.target_channels)
         self.base_filters = checks.positive_int("Pix2Pix", "base_filters", base_filters)
-        self.generator = generator if generator is not None else nets.unet_generator(
-            self.image_shape, self.target_channels, self.base_filters, seed=self.seed, name="generator"
+        self.generator = (
+            generator
+            if generator is not None
+            else nets.unet_generator(
+                self.image_shape, self.target_channels, self.base_filters, seed=self.seed, name="generator"
+            )
         )
-        self.discriminator = discriminator if discriminator is not None else nets.patchgan_discriminator(
-            self.target_shape, condition_shape=self.image_shape, base_filters=self.base_filters, name="discriminator"
+        self.discriminator = (
+            discriminator
+            if discriminator is not None
+            else nets.patchgan_discriminator(
+                self.target_shape,
+                condition_shape=self.image_shape,
+                base_filters=self.base_filters,
+                name="discriminator",
+            )
         )
         check_network(self.generator, self.image_shape, self.target_shape, "generator")
-        check_network(self.discriminator, [self.image_shape, self.target_shape], (), "discriminator ([condition, image])")
+        check_network(
+            self.discriminator, [self.image_shape, self.target_shape], (), "discriminator ([condition, image])"
+        )
         self.attach_parts()
 
     def discriminator_networks(self):

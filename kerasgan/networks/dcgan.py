@@ -74,7 +74,9 @@ def dcgan_generator_body(x, image_shape, base_filters=64, kernel_size=4):
             filters, kernel_size, strides=2, padding="same", use_bias=False, kernel_initializer=weight_init()
         )(x)
         x = keras.layers.ReLU()(normalization_layer("batch")(x))
-    x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same", kernel_initializer=weight_init())(x)
+    x = keras.layers.Conv2DTranspose(
+        channels, kernel_size, strides=2, padding="same", kernel_initializer=weight_init()
+    )(x)
     return keras.layers.Activation("tanh", dtype="float32", name="image")(x)
 
 
@@ -184,7 +186,11 @@ def dcgan_discriminator_features(
         normalized = i > 0 and normalization != "none"
         x = wrap(
             keras.layers.Conv2D(
-                base_filters * 2**i, kernel_size, strides=2, padding="same", use_bias=not normalized,
+                base_filters * 2**i,
+                kernel_size,
+                strides=2,
+                padding="same",
+                use_bias=not normalized,
                 kernel_initializer=weight_init(),
             )
         )(x)

@@ -325,11 +325,18 @@ class ImagePool(keras.layers.Layer):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.images = self.add_weight(
-            shape=(max(self.pool_size, 1), *self.image_shape), initializer="zeros", trainable=False,
-            name="images", aggregation="only_first_replica",
+            shape=(max(self.pool_size, 1), *self.image_shape),
+            initializer="zeros",
+            trainable=False,
+            name="images",
+            aggregation="only_first_replica",
         )
         self.count = self.add_weight(
-            shape=(), initializer="zeros", dtype="int32", trainable=False, name="count",
+            shape=(),
+            initializer="zeros",
+            dtype="int32",
+            trainable=False,
+            name="count",
             aggregation="only_first_replica",
         )
         self.built = True
@@ -369,4 +376,9 @@ class ImagePool(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "pool_size": self.pool_size, "image_shape": list(self.image_shape), "seed": self.seed}
+        return {
+            **super().get_config(),
+            "pool_size": self.pool_size,
+            "image_shape": list(self.image_shape),
+            "seed": self.seed,
+        }

@@ -169,7 +169,11 @@ def resnet_generator(
         layer = keras.layers.Conv2DTranspose if transpose else keras.layers.Conv2D
         norm = _normalization(normalization)
         x = layer(
-            filters, kernel, strides=strides, padding="valid" if reflect else "same", use_bias=norm is None,
+            filters,
+            kernel,
+            strides=strides,
+            padding="valid" if reflect else "same",
+            use_bias=norm is None,
             kernel_initializer=weight_init(),
         )(x)
         if norm is not None:
@@ -230,7 +234,9 @@ def patchgan_discriminator(
     image_shape = _check_shape(image_shape, "image_shape")
     _normalization(normalization)
     if int(n_layers) != n_layers or n_layers < 1:
-        raise ValueError(f"patchgan_discriminator: n_layers must be a positive int (3 gives 70×70 patches); got {n_layers!r}.")
+        raise ValueError(
+            f"patchgan_discriminator: n_layers must be a positive int (3 gives 70×70 patches); got {n_layers!r}."
+        )
     image = keras.Input(image_shape, name="image")
     if condition_shape is not None:
         condition_shape = _check_shape(condition_shape, "condition_shape")
@@ -250,7 +256,11 @@ def patchgan_discriminator(
     for i in range(1, n_layers + 1):
         strides = 2 if i < n_layers else 1
         x = keras.layers.Conv2D(
-            base_filters * min(2**i, 8), 4, strides=strides, padding="same", use_bias=normalization == "none",
+            base_filters * min(2**i, 8),
+            4,
+            strides=strides,
+            padding="same",
+            use_bias=normalization == "none",
             kernel_initializer=weight_init(),
         )(x)
         norm = _normalization(normalization)

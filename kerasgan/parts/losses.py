@@ -46,7 +46,9 @@ class NonSaturating(AdversarialLoss):
         https://arxiv.org/abs/1406.2661
     """
 
-    remedies = {"discriminator_overpowering": "a loss whose generator gradient does not vanish: loss='non_saturating' instead of 'minimax'"}
+    remedies = {
+        "discriminator_overpowering": "a loss whose generator gradient does not vanish: loss='non_saturating' instead of 'minimax'"
+    }
 
     def discriminator_loss(self, real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
         return formulas.discriminator_loss(real_logits, fake_logits, real_targets, fake_targets)
@@ -159,7 +161,9 @@ class Relativistic(AdversarialLoss):
 
     def discriminator_loss(self, real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
         if self.average:
-            return formulas.relativistic_average_discriminator_loss(real_logits, fake_logits, real_targets, fake_targets)
+            return formulas.relativistic_average_discriminator_loss(
+                real_logits, fake_logits, real_targets, fake_targets
+            )
         return formulas.relativistic_discriminator_loss(real_logits, fake_logits, real_targets)
 
     def generator_loss(self, fake_logits, real_logits=None):
@@ -195,7 +199,9 @@ class FeatureMatching(AdversarialLoss):
         super().__init__(**kwargs)
         self.base = get(base, "loss")
         if self.base.matches_features or self.base.needs_real_logits:
-            raise ValueError(f"FeatureMatching: base must be a loss on logits without real logits; got {self.base.alias!r}.")
+            raise ValueError(
+                f"FeatureMatching: base must be a loss on logits without real logits; got {self.base.alias!r}."
+            )
 
     @property
     def shift_invariant(self):

@@ -63,9 +63,7 @@ def get(identifier, kind):
                 f"{_ARGUMENT[identifier.kind]}= argument."
             )
         return identifier
-    raise TypeError(
-        f"Expected a {kind} (a name in {names(kind)} or a kerasgan.parts object); got {identifier!r}."
-    )
+    raise TypeError(f"Expected a {kind} (a name in {names(kind)} or a kerasgan.parts object); got {identifier!r}.")
 
 
 def get_list(identifiers, kind):

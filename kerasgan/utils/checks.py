@@ -30,7 +30,9 @@ def positive_int(owner, name, value, allow_none=False):
     if value is None and allow_none:
         return None
     if not _is_number(value) or int(value) != value or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive integer{' or None' if allow_none else ''}; got {value!r}.")
+        raise ValueError(
+            f"{owner}: {name} must be a positive integer{' or None' if allow_none else ''}; got {value!r}."
+        )
     return int(value)
 
 
