@@ -41,6 +41,12 @@ def _train(npz_data, run_dir, *extra):
     )
 
 
+def _train_small(model, npz_data, run_dir, *extra):
+    """One epoch of `model` on the tiny data at minibatch 4."""
+    argv = ["train", model, "--data", str(npz_data), "--epochs", "1", "--batch-size", "4", "--latent-dim", "8"]
+    return cli.main([*argv, *extra, "--run-dir", str(run_dir)])
+
+
 def test_train_writes_a_complete_run_folder(npz_data, tmp_path):
     run = tmp_path / "run"
     assert _train(npz_data, run) == 0
@@ -111,25 +117,7 @@ def test_sample_rejects_unknown_output_format(npz_data, tmp_path, capsys):
 
 def test_train_a_variant_keeps_its_defaults_and_reads_d_steps_minibatches(npz_data, tmp_path):
     run = tmp_path / "run"
-    assert (
-        cli.main(
-            [
-                "train",
-                "wgan_gp",
-                "--data",
-                str(npz_data),
-                "--epochs",
-                "1",
-                "--batch-size",
-                "4",
-                "--latent-dim",
-                "8",
-                "--run-dir",
-                str(run),
-            ]
-        )
-        == 0
-    )
+    assert _train_small("wgan_gp", npz_data, run) == 0
     gan = keras.saving.load_model(run / "model.keras")
     assert type(gan).__name__ == "WGANGP" and gan.d_steps == 5
     assert [(type(p).__name__, p.weight) for p in gan.regularizers] == [("GradientPenalty", 10.0)]
@@ -140,27 +128,7 @@ def test_train_a_variant_keeps_its_defaults_and_reads_d_steps_minibatches(npz_da
 
 def test_learning_rate_flags_change_the_variants_own_optimizer(npz_data, tmp_path, capsys):
     run = tmp_path / "run"
-    assert (
-        cli.main(
-            [
-                "train",
-                "wgan",
-                "--data",
-                str(npz_data),
-                "--epochs",
-                "1",
-                "--batch-size",
-                "4",
-                "--latent-dim",
-                "8",
-                "--d-lr",
-                "1e-3",
-                "--run-dir",
-                str(run),
-            ]
-        )
-        == 0
-    )
+    assert _train_small("wgan", npz_data, run, "--d-lr", "1e-3") == 0
     gan = keras.saving.load_model(run / "model.keras")
     assert type(gan.d_optimizer).__name__ == "RMSprop"
     assert float(gan.d_optimizer.learning_rate) == pytest.approx(1e-3)
@@ -462,29 +430,7 @@ def test_part_flags_build_the_parts_in_order(npz_data, tmp_path):
 
 def test_none_drops_a_presets_default_parts(npz_data, tmp_path):
     run = tmp_path / "run"
-    assert (
-        cli.main(
-            [
-                "train",
-                "wgan",
-                "--data",
-                str(npz_data),
-                "--epochs",
-                "1",
-                "--batch-size",
-                "4",
-                "--latent-dim",
-                "8",
-                "--set",
-                "base_filters=4",
-                "--constraint",
-                "none",
-                "--run-dir",
-                str(run),
-            ]
-        )
-        == 0
-    )
+    assert _train_small("wgan", npz_data, run, "--set", "base_filters=4", "--constraint", "none") == 0
     assert keras.saving.load_model(run / "model.keras").constraints == []
 
 
