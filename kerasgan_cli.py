@@ -242,7 +242,11 @@ def build_parser():
     run = train.add_argument_group("the run folder")
     run.add_argument("--run-dir", metavar="DIR", help="output folder (default logs/<model>-<time>)")
     run.add_argument(
-        "--resume", action="store_true", help="continue the run in --run-dir from its newest checkpoint (same flags)"
+        "--resume",
+        action="store_true",
+        help="continue the run in --run-dir from its newest intact checkpoint; the flags that define the run must "
+        "be the same (default: the saved ones are compared and a difference is an error); --epochs (default: the "
+        "run's), --max-seconds, --checkpoint-every, --grid-every, --diagnostics and --strategy may change",
     )
     run.add_argument(
         "--checkpoint-every", metavar="STEPS", help="also checkpoint every N steps (and every epoch), default 1000"
@@ -320,7 +324,12 @@ every flag that does not apply to MODEL."""
 
 
 def main(argv=None):
-    """`kerasgan ...`: returns the exit status (0, or 2 after a one-line error on user input)."""
+    """`kerasgan ...`: returns the exit status.
+
+    0 on success; 2 after a one-line error (bad input, a file-system problem,
+    a run stopped by non-finite values); 128 + the signal number when SIGINT
+    or SIGTERM stopped training (the run is then resumable).
+    """
     args = build_parser().parse_args(argv)
     try:
         if args.command == "train" and args.model not in MODELS:
@@ -328,7 +337,7 @@ def main(argv=None):
         from kerasgan.cli import commands  # TensorFlow from here on
 
         return commands.run(args)
-    except (ValueError, TypeError, FileNotFoundError, RuntimeError, FloatingPointError) as error:
+    except (ValueError, TypeError, OSError, RuntimeError, FloatingPointError) as error:
         if args.debug:
             raise
         message = " ".join(str(error).split()) or type(error).__name__

@@ -3,23 +3,29 @@
 A checkpoint is a folder `step_<global step>/` holding `model.keras` (both
 networks, both optimizers built with their slots and step counters, the EMA
 generator, every random stream's state) and `state.json` (epoch and batch
-position, the data position). It is written under a temporary name and renamed
-into place, so a kill at any moment leaves the previous checkpoint whole; the
-newest `keep` checkpoints are kept.
+position, the data position, the size and SHA-256 of `model.keras`). It is
+written under a temporary name, reopened and checked, and renamed into place,
+so a kill at any moment leaves the previous checkpoint whole. Reading checks
+the checksum again: a damaged checkpoint (a truncated copy, a full disk, a
+deleted `state.json`) is reported and the newest intact one is used. The newest
+`keep` intact checkpoints are kept.
 """
 
 import glob
+import hashlib
 import json
 import math
 import os
 import re
 import shutil
 import tempfile
+import warnings
+import zipfile
 
 import keras
 import numpy as np
 
-from kerasgan.utils.io import write_json_atomic
+from kerasgan.utils.io import _umask, write_json_atomic
 
 _NAME = re.compile(r"^step_(\d{9})$")
 MODEL_FILE = "model.keras"
@@ -73,31 +79,50 @@ class Checkpoint(keras.callbacks.Callback):
 
     # ------------------------------------------------------------------ finding
     def paths(self):
-        """The complete checkpoints, oldest first."""
-        found = []
-        for path in glob.glob(os.path.join(self.directory, "step_*")):
-            if _NAME.match(os.path.basename(path)) and os.path.exists(os.path.join(path, STATE_FILE)):
-                found.append(path)
-        return sorted(found)
+        """Every checkpoint folder, intact or not, oldest first."""
+        found = glob.glob(os.path.join(glob.escape(self.directory), "step_*"))
+        return sorted(p for p in found if _NAME.match(os.path.basename(p)))
+
+    def intact_paths(self):
+        """The checkpoints whose files are whole (`damage` finds nothing), oldest first."""
+        return [p for p in self.paths() if damage(p) is None]
 
     def latest(self):
-        """Path of the newest complete checkpoint, or None."""
-        paths = self.paths()
+        """Path of the newest intact checkpoint, or None."""
+        paths = self.intact_paths()
         return paths[-1] if paths else None
 
     def restore(self):
-        """(model, state) from the newest checkpoint, or (None, None) when there is none.
+        """(model, state) from the newest intact checkpoint, or (None, None) when there is none.
 
         `state` holds "step" (generator steps), "epoch" (epochs completed) and
-        "batch" (batches done in the epoch after those).
+        "batch" (batches done in the epoch after those). A damaged newer
+        checkpoint is reported with a warning naming what is wrong with it
+        and the checkpoint used instead.
         """
-        path = self.latest()
-        if path is None:
-            return None, None
-        with open(os.path.join(path, STATE_FILE)) as f:
-            state = json.load(f)
-        model = keras.saving.load_model(os.path.join(path, MODEL_FILE))
-        return model, state
+        skipped = []
+        for path in reversed(self.paths()):
+            problem = damage(path)
+            if problem is None:
+                try:
+                    model = keras.saving.load_model(os.path.join(path, MODEL_FILE))
+                except Exception as error:  # noqa: BLE001 - any unreadable file is a damaged checkpoint
+                    problem = f"{MODEL_FILE} does not load ({' '.join(str(error).split())[:200]})"
+            if problem is not None:
+                skipped.append(f"{path}: {problem}")
+                continue
+            if skipped:
+                warnings.warn(
+                    f"Skipped damaged checkpoint(s) {'; '.join(skipped)}. Continuing from {path}.", stacklevel=2
+                )
+            with open(os.path.join(path, STATE_FILE)) as f:
+                return model, json.load(f)
+        if skipped:
+            raise ValueError(
+                f"Every checkpoint in {self.directory} is damaged ({'; '.join(skipped)}); there is nothing intact "
+                "to continue from. Move the folder away to start over."
+            )
+        return None, None
 
     # ------------------------------------------------------------------ saving
     def on_epoch_begin(self, epoch, logs=None):
@@ -142,16 +167,26 @@ class Checkpoint(keras.callbacks.Callback):
         os.makedirs(self.directory, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=f".step_{step:09d}.", suffix=".tmp", dir=self.directory)
         try:
-            self.model.save(os.path.join(tmp, MODEL_FILE))
-            write_json_atomic(os.path.join(tmp, STATE_FILE), {"step": step, "epoch": epoch, "batch": batch})
+            model_file = os.path.join(tmp, MODEL_FILE)
+            self.model.save(model_file)
+            with open(model_file, "rb+") as f:
+                os.fsync(f.fileno())
+            problem = _zip_problem(model_file)  # reread what was written: a full disk or a bad drive shows here
+            if problem is not None:
+                raise OSError(f"the checkpoint written to {tmp} reads back damaged ({problem})")
+            state = {"step": step, "epoch": epoch, "batch": batch, **_fingerprint(model_file)}
+            write_json_atomic(os.path.join(tmp, STATE_FILE), state)
+            os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (drwx------); a run folder is not
             if os.path.exists(final):  # the same step again (an epoch end right after a step save)
                 shutil.rmtree(final)
             os.rename(tmp, final)
         finally:
             if os.path.exists(tmp):
                 shutil.rmtree(tmp, ignore_errors=True)
-        for old in self.paths()[: -self.keep]:
-            shutil.rmtree(old, ignore_errors=True)
+        keep = self.intact_paths()[-self.keep :]
+        for old in self.paths():  # older intact ones beyond `keep`, and damaged ones (never restored)
+            if old not in keep:
+                shutil.rmtree(old, ignore_errors=True)
         for stale in glob.glob(os.path.join(self.directory, ".step_*.tmp")):  # left by a killed run
             if stale != tmp:
                 shutil.rmtree(stale, ignore_errors=True)
@@ -176,6 +211,50 @@ class Checkpoint(keras.callbacks.Callback):
         if latest is None:
             return "There is no earlier checkpoint."
         return f"The last good checkpoint is kept: {latest}."
+
+
+def _fingerprint(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return {"model_bytes": os.path.getsize(path), "model_sha256": digest.hexdigest()}
+
+
+def damage(path):
+    """What is wrong with the checkpoint folder `path` (a short phrase), or None when it is intact.
+
+    Intact: `state.json` reads, and `model.keras` has the size and SHA-256
+    recorded in it (a checkpoint written before checksums were recorded must
+    be a whole zip file instead).
+    """
+    try:
+        with open(os.path.join(path, STATE_FILE)) as f:
+            state = json.load(f)
+        for key in ("step", "epoch", "batch"):
+            int(state[key])
+    except FileNotFoundError:
+        return f"no {STATE_FILE}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"{STATE_FILE} is unreadable"
+    model_file = os.path.join(path, MODEL_FILE)
+    if not os.path.isfile(model_file):
+        return f"no {MODEL_FILE}"
+    if "model_sha256" in state:
+        if _fingerprint(model_file) != {k: state[k] for k in ("model_bytes", "model_sha256")}:
+            return f"{MODEL_FILE} is not the file that was saved (truncated or changed)"
+        return None
+    return _zip_problem(model_file)
+
+
+def _zip_problem(model_file):
+    """None when `model_file` is a whole zip archive whose members match their CRCs, else what is wrong."""
+    try:
+        with zipfile.ZipFile(model_file) as archive:
+            bad = archive.testzip()
+    except (OSError, zipfile.BadZipFile):
+        return f"{MODEL_FILE} is not a whole .keras file"
+    return None if bad is None else f"{MODEL_FILE} has a damaged member {bad}"
 
 
 def _generator_step(model):

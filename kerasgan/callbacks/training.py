@@ -64,3 +64,63 @@ class TimeLimit(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if not self.stopped_early and self._start is not None:
             self.elapsed = time.monotonic() - self._start
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Turns SIGINT (Ctrl-C) and SIGTERM (what Colab, schedulers and `kill` send) into a clean stop at a step boundary.
+
+    Use it as a context manager around training and pass it as a callback:
+    while the `with` block runs, either signal sets `received` and training
+    stops at the end of the current batch, exactly as `TimeLimit` stops it, so
+    the epoch-end callbacks (a `Checkpoint`'s save, grids) still run. A second
+    signal while stopping raises `KeyboardInterrupt` at once. The previous
+    handlers come back when the block ends. Handlers can only be installed
+    from the main thread; elsewhere the callback does nothing.
+
+    Attributes:
+        received: the signal number that stopped training, or None.
+
+    Example:
+        stop = kerasgan.callbacks.StopOnSignal()
+        with stop:
+            gan = kerasgan.callbacks.fit_with_checkpoints(gan, data, 25, checkpoint, callbacks=[stop])
+        if stop.received:
+            sys.exit(128 + stop.received)
+    """
+
+    SIGNALS = ("SIGINT", "SIGTERM")
+
+    def __init__(self):
+        super().__init__()
+        self.received = None
+        self._previous = {}
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.received = None
+        if threading.current_thread() is threading.main_thread():
+            for name in self.SIGNALS:
+                number = getattr(signal, name)
+                self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        self._previous = {}
+        return False
+
+    def _handle(self, number, frame):
+        if self.received is not None:
+            raise KeyboardInterrupt
+        self.received = number
+        if self.model is not None:
+            self.model.stop_training = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.received is not None:
+            self.model.stop_training = True

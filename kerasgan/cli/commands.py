@@ -75,6 +75,10 @@ def resolve_train_flags(args, model_class):
             flags[name] = options.number(f"--{name.replace('_', '-')}", flags[name])
     if flags["beta1"] is not None:
         flags["beta1"] = options.number("--beta1", flags["beta1"], positive=False)
+        if not 0 <= flags["beta1"] < 1:
+            raise ValueError(
+                f"--beta1 must be in [0, 1) (Adam's first-moment decay; DCGAN uses 0.5); got {args.beta1}."
+            )
     if flags["diagnostics"] is not None:
         flags["diagnostics"] = options.positive_int("--diagnostics", flags["diagnostics"])
     return flags
@@ -90,7 +94,9 @@ def train(args):
     if flags["diagnostics"] is not None and not pipeline_class.supports_diagnostics:
         supported = [n for n, e in kerasgan_cli.MODELS.items() if pipelines.PIPELINES[e.data_kind].supports_diagnostics]
         raise ValueError(f"--diagnostics watches the GAN family ({', '.join(supported)}); it does not apply to {name}.")
-    strategy, run_dir = _strategy(flags["strategy"]), _new_run_dir(flags)
+    strategy, run_dir = _strategy(flags["strategy"]), _run_dir(flags)
+    if flags["resume"] and args.epochs is None:
+        flags["epochs"] = _saved_config(run_dir).get("epochs", flags["epochs"])  # the run's own, unless asked
     if not _is_chief(strategy):
         # Every worker trains; only the chief writes the run folder.
         run_dir = os.path.join(run_dir, f"worker_{strategy.cluster_resolver.task_id}")
@@ -102,52 +108,90 @@ def _train(flags, model_class, pipeline_class, arguments, run_dir):
     import keras
 
     from kerasgan import callbacks
-    from kerasgan.utils import atomic_path
+    from kerasgan.utils import atomic_path, paths
 
     keras.utils.set_random_seed(flags["seed"])  # first: TensorFlow's shuffling depends on the global seed
     d_steps = options.default_of(model_class, "d_steps", arguments) or 1
     pipeline = pipeline_class(flags["model"], model_class, flags, arguments, flags["batch_size"] * d_steps)
     steps_per_epoch = pipeline.steps_per_epoch()
+    paths.output_folder(run_dir, flag="--run-dir")  # made once the data is known to be readable
     checkpoint = callbacks.Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR), every_n_steps=flags["checkpoint_every"])
-    resuming = checkpoint.latest() is not None
     model = None
-    if resuming:
-        _check_same_run(run_dir, flags)
-        print(f"kerasgan: continuing from {checkpoint.latest()}")
+    if flags["resume"]:
+        latest = _checkpoint_to_resume(run_dir, checkpoint, flags, steps_per_epoch)
+        print(f"kerasgan: continuing from {latest}")
     else:
-        if flags["resume"]:
-            print(f"kerasgan: no checkpoint in {run_dir}; starting the run there")
         model = model_class(**{**arguments, **pipeline.model_arguments()}, seed=flags["seed"])
         total_steps = steps_per_epoch * flags["epochs"]
         model.compile(*_tuned_optimizers(flags, model.default_optimizers(), (total_steps * d_steps, total_steps)))
-        _write_config(run_dir, flags, model)
+        _write_config(run_dir, flags, model, steps_per_epoch)
 
     cbs = pipeline.callbacks(run_dir, flags["grid_every"], flags["seed"], flags["diagnostics"])
     if flags["max_seconds"]:
         cbs.append(callbacks.TimeLimit(flags["max_seconds"]))
+    stop = callbacks.StopOnSignal()
+    status = 0
     try:
-        # Restores the newest checkpoint when there is one (then `model` is None).
-        model = callbacks.fit_with_checkpoints(
-            model, pipeline.make_dataset, flags["epochs"], checkpoint, callbacks=cbs, steps_per_epoch=steps_per_epoch
-        )
-    except KeyboardInterrupt:
+        with stop:
+            # Restores the newest intact checkpoint when resuming (then `model` is None).
+            model = callbacks.fit_with_checkpoints(
+                model,
+                pipeline.make_dataset,
+                flags["epochs"],
+                checkpoint,
+                callbacks=[*cbs, stop],
+                steps_per_epoch=steps_per_epoch,
+            )
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping, or one raised by a callback
         if checkpoint.model is None:  # interrupted before training began: nothing to save
             raise
         print("kerasgan: interrupted; saving the model as it is now.", file=sys.stderr)
-        model = checkpoint.model
+        model, status = checkpoint.model, 130
     with atomic_path(os.path.join(run_dir, MODEL_FILE)) as tmp:
         model.save(tmp)
-    print(f"kerasgan: wrote {run_dir}/ ({MODEL_FILE}, {CONFIG_FILE}, images/, progress.gif, tb/)")
+    if stop.received is not None:
+        import signal
+
+        status = 128 + stop.received
+        step = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
+        print(
+            f"kerasgan: stopped by {signal.Signals(stop.received).name} after step {step}; the run is resumable: "
+            f"kerasgan train {flags['model']} --run-dir {run_dir} --resume (with the same flags)",
+            file=sys.stderr,
+        )
+    print(f"kerasgan: wrote {run_dir}/ ({', '.join(_written(run_dir, checkpoint))})")
     print(f"kerasgan: watch it with: tensorboard --logdir {os.path.join(run_dir, 'tb')}")
-    return 0
+    return status
 
 
-def _new_run_dir(flags):
+def _written(run_dir, checkpoint):
+    """The files and folders of the run folder that exist now, as the completion line lists them."""
+    entries = [MODEL_FILE, CONFIG_FILE]
+    latest = checkpoint.latest()
+    if latest is not None:
+        entries.append(os.path.relpath(latest, run_dir) + "/")
+    entries += ["images/", "progress.gif", "tb/"]
+    return [e for e in entries if os.path.exists(os.path.join(run_dir, e))]
+
+
+def _run_dir(flags):
+    """The run folder: checked to be writable, outside the data, and not holding another run (unless --resume)."""
+    from kerasgan.utils import paths
+
+    given = flags["run_dir"]
     if flags["resume"]:
-        if not flags["run_dir"]:
+        if not given:
             raise ValueError("--resume continues an existing run: pass its --run-dir.")
-        return flags["run_dir"]
-    run_dir = flags["run_dir"] or os.path.join("logs", f"{flags['model']}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
+        if not os.path.isdir(given):
+            raise ValueError(
+                f"--resume: {given!r} is not a run folder (it does not exist), so there is nothing to resume; "
+                "check the path, or leave out --resume to start a new run."
+            )
+        return given
+    run_dir = given or os.path.join("logs", f"{flags['model']}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
+    flag = "--run-dir" if given else "the default run folder (logs/ under the current folder)"
+    paths.refuse_output_over_inputs(run_dir, [flags.get(k) for k in ("data", "data_a", "data_b")], flag=flag)
+    paths.output_folder(run_dir, flag=flag, create=False)
     if os.path.exists(os.path.join(run_dir, MODEL_FILE)) or os.path.isdir(os.path.join(run_dir, CHECKPOINT_DIR)):
         raise ValueError(
             f"{run_dir} already holds a run (model.keras or checkpoints/); choose another --run-dir so it is not "
@@ -156,18 +200,58 @@ def _new_run_dir(flags):
     return run_dir
 
 
-def _check_same_run(run_dir, flags):
-    """Refuses to resume a run with flags that would have built or fed another model (they would be ignored)."""
+def _checkpoint_to_resume(run_dir, checkpoint, flags, steps_per_epoch):
+    """The newest intact checkpoint of the run in `run_dir`, after checking that these flags continue that run."""
+    from kerasgan.callbacks.checkpoint import damage
+
+    latest = checkpoint.latest()
+    if latest is None:
+        damaged = [f"{os.path.basename(p)}: {damage(p)}" for p in checkpoint.paths()]
+        if damaged:
+            what = f"every checkpoint in {checkpoint.directory} is damaged ({'; '.join(damaged)})"
+        elif os.path.exists(os.path.join(run_dir, MODEL_FILE)):
+            what = f"{run_dir} holds a model.keras but no checkpoints/ to continue from"
+        else:
+            what = f"{run_dir} holds no checkpoints/"
+        raise ValueError(
+            f"--resume: {what}, so there is nothing to resume; start a new run in another --run-dir "
+            "(a finished run's model.keras is never trained over)."
+        )
+    _check_same_run(run_dir, flags, steps_per_epoch)
+    with open(os.path.join(latest, "state.json")) as f:
+        state = json.load(f)
+    done = state["epoch"] + (state["batch"] >= steps_per_epoch)
+    if done >= flags["epochs"]:
+        raise ValueError(
+            f"--resume: {run_dir} has finished its {done} epoch(s); nothing was trained or written. To train it "
+            f"further, ask for more epochs explicitly: --epochs {done + 1} or more."
+        )
+    return latest
+
+
+def _saved_config(run_dir):
     path = os.path.join(run_dir, CONFIG_FILE)
     if not os.path.exists(path):
-        return
+        return {}
     with open(path) as f:
-        saved = json.load(f)
+        return json.load(f)
+
+
+def _check_same_run(run_dir, flags, steps_per_epoch):
+    """Refuses to resume a run with flags that would have built or fed another model (they would be ignored)."""
+    saved = _saved_config(run_dir)
+    if not saved:
+        raise ValueError(
+            f"--resume: {run_dir} has checkpoints but no {CONFIG_FILE} recording the settings it was started with, "
+            "so this run cannot be checked to be the same; put its config.json back, or start a new run."
+        )
     changed = [
         f"--{k.replace('_', '-')} {saved.get(k)!r} → {flags[k]!r}"
         for k in RUN_DEFINING_FLAGS
         if k in saved and json.loads(json.dumps(flags[k])) != saved[k]
     ]
+    if saved.get("steps_per_epoch", steps_per_epoch) != steps_per_epoch:
+        changed.append(f"the data's batches per epoch {saved['steps_per_epoch']} → {steps_per_epoch}")
     if changed:
         raise ValueError(
             f"--resume continues {run_dir} with the flags it was started with; these differ: {'; '.join(changed)}. "
@@ -232,7 +316,7 @@ def _tuned_optimizers(flags, optimizers, run_steps):
     return optimizers
 
 
-def _write_config(run_dir, flags, model):
+def _write_config(run_dir, flags, model, steps_per_epoch):
     """`config.json`: the command, every flag, the model's config and the library versions."""
     import tensorflow as tf
 
@@ -243,6 +327,7 @@ def _write_config(run_dir, flags, model):
         "argv": sys.argv[1:],
         **flags,
         "image_shape": list(model.image_shape),
+        "steps_per_epoch": steps_per_epoch,
         "replicas": tf.distribute.get_strategy().num_replicas_in_sync,
         "model_config": model.get_config(),
         "versions": _versions(),
@@ -271,6 +356,7 @@ def sample(args):
         raise ValueError(f"--out must end in {', '.join(formats[:-1])} or {formats[-1]}{extra}; got {args.out!r}.")
     if args.steps is not None and not args.interpolate:
         raise ValueError("--steps applies to --interpolate (images per interpolation).")
+    _check_output(args.out, [os.path.join(args.run_dir, MODEL_FILE)], folder=False)
     num = None if args.num is None else options.positive_int("--num", args.num)
     seed = None if args.seed is None else options.integer("--seed", args.seed)
     gan = _load_generator_run(args.run_dir, "sample")
@@ -405,6 +491,7 @@ def translate(args):
     from kerasgan.callbacks import save_image_grid
     from kerasgan.data import center_crop_resize, list_image_files, read_image
 
+    _check_output(args.out, [args.input, os.path.join(args.run_dir, MODEL_FILE)], folder=True)
     model = load_run(args.run_dir)
     if not hasattr(model, "translate"):
         translators = [n for n, e in kerasgan_cli.MODELS.items() if e.data_kind in ("paired_images", "unpaired_images")]
@@ -423,6 +510,7 @@ def translate(args):
         if name in outputs:
             raise ValueError(f"{outputs[name]!r} and {file!r} would both be written to {name}; rename one of them.")
         outputs[name] = file
+        _check_output(os.path.join(args.out, name), [file], folder=False)  # face.png in --out is its own input
     for name, file in outputs.items():
         image, reason = read_image(file, channels)
         if image is None:
@@ -431,6 +519,17 @@ def translate(args):
         save_image_grid(os.path.join(args.out, name), model.translate(pixels[None], args.direction), cols=1, padding=0)
     print(f"kerasgan: wrote {len(outputs)} translated image(s) ({args.direction}) to {args.out}")
     return 0
+
+
+def _check_output(out, inputs, folder):
+    """The one check every command that writes `--out` makes first: writable, and neither an input nor inside one."""
+    from kerasgan.utils import paths
+
+    paths.refuse_output_over_inputs(out, inputs, flag="--out")
+    if folder:
+        paths.output_folder(out, flag="--out", create=False)
+    else:
+        paths.output_file(out, flag="--out")
 
 
 def load_run(run_dir):

@@ -227,6 +227,6 @@ def number(flag, text, positive=True):
         value = float(str(text).strip())
     except ValueError:
         value = math.nan
-    if not (value > 0 if positive else math.isfinite(value)):
+    if not (math.isfinite(value) and (value > 0 or not positive)):
         raise ValueError(f"{flag} takes a {'positive ' if positive else ''}number; got {text!r}.")
     return value

@@ -12,6 +12,8 @@ import warnings
 
 import tensorflow as tf
 
+from kerasgan.utils.paths import is_within
+
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 
 # Share of the currently available memory that cache="auto" may fill. The
@@ -24,7 +26,9 @@ def list_image_files(path):
 
     Files and folders whose name starts with "." are left out: they are
     editor, notebook and macOS metadata (`.ipynb_checkpoints/`, `._x.jpg`),
-    never training images, and the `._` ones would fail to decode.
+    never training images, and the `._` ones would fail to decode. Symbolic
+    links are followed, but a folder reached twice (a link to a parent, `self ->
+    .`) is scanned once, and a file reached by several links is listed once.
 
     Args:
         path: A folder.
@@ -39,14 +43,25 @@ def list_image_files(path):
     if not os.path.isdir(path):
         what = "is a file, not a folder" if os.path.exists(path) else "does not exist"
         raise ValueError(f"Image folder {path!r} {what}; pass a folder that contains image files.")
-    files = []
+    top = os.path.realpath(path)
+    files, seen_dirs, seen_files = [], set(), set()
+    # Sorted walk: which of several links to the same folder or file is kept must not depend on the file system.
     for root, dirs, names in os.walk(path, followlinks=True):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        files.extend(
-            os.path.join(root, name)
-            for name in names
-            if not name.startswith(".") and name.lower().endswith(IMAGE_EXTENSIONS)
-        )
+        real = os.path.realpath(root)
+        if real in seen_dirs:
+            dirs[:] = []
+            continue
+        seen_dirs.add(real)
+        # A link to the scanned folder or above it (`up -> ..`) would loop or leave the folder.
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not is_within(top, os.path.join(root, d)))
+        for name in sorted(names):
+            if name.startswith(".") or not name.lower().endswith(IMAGE_EXTENSIONS):
+                continue
+            file = os.path.join(root, name)
+            target = os.path.realpath(file)
+            if target not in seen_files:
+                seen_files.add(target)
+                files.append(file)
     # os.walk order depends on the file system; sorting makes seeds reproducible.
     return sorted(files)
 

@@ -21,6 +21,7 @@ A model built on it:
 """
 
 import copy
+import math
 import warnings
 
 import keras
@@ -179,6 +180,8 @@ class AdversarialModel(keras.Model):
         default_d, default_g = self.default_optimizers()
         d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else default_d
         g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else default_g
+        for side, opt in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+            _check_optimizer(name, side, opt)
         if d_optimizer is g_optimizer:
             raise ValueError(
                 "d_optimizer and g_optimizer are the same object; give each side its own optimizer instance."
@@ -354,23 +357,46 @@ class AdversarialModel(keras.Model):
         return ops.cast(images, "float32")
 
     def record_input_range(self, *batches):
-        """Keeps the smallest and largest value of this step's real images, checked after the first step."""
+        """Keeps the smallest and largest value of this step's real images (NaN for a non-finite pixel).
+
+        Three reductions per batch: a NaN or infinity anywhere makes the sum
+        non-finite (an overflowing sum needs values far outside [-1, 1], also
+        refused), where min and max may skip a NaN.
+        """
         lows = [ops.min(b) for b in batches]
         highs = [ops.max(b) for b in batches]
+        sums = [ops.sum(b) for b in batches]
         low = lows[0] if len(lows) == 1 else ops.min(ops.stack(lows))
         high = highs[0] if len(highs) == 1 else ops.max(ops.stack(highs))
+        total = sums[0] if len(sums) == 1 else ops.sum(ops.stack(sums))
+        low = ops.where(ops.isfinite(total), low, float("nan"))
         self._input_range.assign(ops.stack([low, high]))
 
-    def check_input_range(self):
-        """Raises a clear error when the real images of the last step were not in [-1, 1]."""
+    def check_input_range(self, where="the first batch", first=True):
+        """Raises a clear error when the real images of the last step were not finite or not in [-1, 1].
+
+        Args:
+            where: names the batch in the message ("batch 5 (step 5)"), or a
+                function returning that name (called only for an error).
+            first: also warn when the batch looks scaled to [0, 1].
+        """
         low, high = (float(v) for v in ops.convert_to_numpy(self._input_range))
+        if (math.isnan(low) or low < -1.001 or high > 1.001) and callable(where):
+            where = where()
+        if math.isnan(low):
+            self.stop_training = True
+            raise ValueError(
+                f"fit() received an image with a NaN or infinite pixel in {where}; training stopped. Find the "
+                "broken file or the division by zero in the data pipeline (kerasgan.data skips undecodable files)."
+            )
         if low < -1.001 or high > 1.001:
             self.stop_training = True
             raise ValueError(
-                f"fit() received images with values in [{low:.4g}, {high:.4g}]; kerasgan expects float32 in [-1, 1]. "
-                "Scale 0-255 images with x / 127.5 - 1, or load them with kerasgan.data (which does it)."
+                f"fit() received images with values in [{low:.4g}, {high:.4g}] in {where}; kerasgan expects "
+                "float32 in [-1, 1]. Scale 0-255 images with x / 127.5 - 1, or load them with kerasgan.data (which "
+                "does it)."
             )
-        if low >= 0.0:
+        if first and low >= 0.0:
             warnings.warn(
                 f"The first batch of images lies in [{low:.4g}, {high:.4g}] with no negative values; kerasgan "
                 "expects [-1, 1]. If your images are scaled to [0, 1], use x * 2 - 1.",
@@ -387,7 +413,8 @@ class AdversarialModel(keras.Model):
         if self.d_optimizer is None:
             raise RuntimeError(f"Call {type(self).__name__}.compile(d_optimizer=..., g_optimizer=...) before fit().")
         self.check_batch_size(kwargs.get("batch_size"))
-        callbacks = list(callbacks or []) + [_InputChecks()]
+        # First, so that a bad batch is named before a callback sees its NaN losses or saves its weights.
+        callbacks = [_InputChecks(), *(callbacks or [])]
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself; Keras warns otherwise
         elif isinstance(x, np.ndarray):
@@ -446,23 +473,53 @@ class AdversarialModel(keras.Model):
             v.assign(store[str(i)])
 
 
+#: optimizer hyper-parameters that must lie in [0, 1): Adam's betas, RMSprop's rho, SGD's momentum
+_UNIT_INTERVAL = ("beta_1", "beta_2", "rho", "momentum")
+
+
+def _check_optimizer(owner, side, optimizer):
+    """Refuses hyper-parameters out of their valid range, which would train to NaN without naming the cause."""
+    inner = getattr(optimizer, "inner_optimizer", optimizer)  # a LossScaleOptimizer's
+    config = inner.get_config()
+    what = f"{owner}.compile(): the {side} ({type(inner).__name__})"
+    for key in _UNIT_INTERVAL:
+        value = config.get(key)
+        if isinstance(value, (int, float)) and not 0 <= value < 1:
+            raise ValueError(f"{what} has {key}={value!r}; it must be in [0, 1) (the DCGAN setting is beta_1=0.5).")
+    rate = config.get("learning_rate")
+    if isinstance(rate, (int, float)) and not (math.isfinite(rate) and rate > 0):
+        raise ValueError(f"{what} has learning_rate={rate!r}; it must be a finite number > 0 (e.g. 2e-4).")
+    epsilon = config.get("epsilon")
+    if isinstance(epsilon, (int, float)) and not epsilon >= 0:
+        raise ValueError(f"{what} has epsilon={epsilon!r}; it must be >= 0 (e.g. 1e-7).")
+
+
 def _is_serialized(value):
     return isinstance(value, dict) and "class_name" in value and "config" in value
 
 
 class _InputChecks(keras.callbacks.Callback):
-    """Stops fit() after its first step when the real images are not in [-1, 1], or a label is out of range.
+    """Stops fit() at the first batch whose real images are not finite or not in [-1, 1], or a label out of range.
 
-    Labels are checked again at every epoch's end (the model records the
-    extreme labels of every batch).
+    The step records each batch's extremes (`record_input_range`); reading
+    them is two floats per batch. Labels are checked after the first batch and
+    at every epoch's end (the model records the extreme labels of every batch).
     """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
 
     def on_epoch_end(self, epoch, logs=None):
         self.model.check_labels_seen()
 
     def on_train_batch_end(self, batch, logs=None):
-        if getattr(self, "_done", False):
-            return
+        first = not getattr(self, "_done", False)
         self._done = True
-        self.model.check_labels_seen()
-        self.model.check_input_range()
+        if first:
+            self.model.check_labels_seen()
+
+        def where():
+            step = int(ops.convert_to_numpy(self.model.g_optimizer.iterations))
+            return f"batch {batch + 1} of epoch {getattr(self, '_epoch', 0) + 1} (step {step})"
+
+        self.model.check_input_range(where, first=first)
