@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -264,3 +265,129 @@ def test_cli_resume_continues_a_run_and_refuses_to_restart_one_silently(tmp_path
     assert "continuing from" in capsys.readouterr().out
     gan = keras.saving.load_model(tmp_path / "run" / "model.keras")
     assert int(gan.g_optimizer.iterations) == 8  # 2 epochs of 4 batches, not 1 + 2
+
+
+def _damage(folder, how):
+    model, state = folder / "model.keras", folder / "state.json"
+    if how == "no state.json":
+        state.unlink()
+    elif how == "empty model.keras":
+        model.write_bytes(b"")
+    else:  # truncated at a fraction of its bytes
+        data = model.read_bytes()
+        model.write_bytes(data[: int(len(data) * how)])
+
+
+def _data():  # a fresh seeded data set per pass, so a resumed run replays the same shuffles
+    return kerasgan.data.from_array(tiny_images(40), batch_size=8, seed=0)
+
+
+@pytest.fixture(scope="module")
+def whole_run(tmp_path_factory):
+    """3 epochs of 5 batches, checkpointed every 5 steps with all three kept, and the final weights."""
+    directory = tmp_path_factory.mktemp("whole") / "ckpt"
+    gan = fit_with_checkpoints(_tiny_gan(), _data, 3, Checkpoint(directory, every_n_steps=5, keep=3), verbose=0)
+    return directory, [keras.ops.convert_to_numpy(w).copy() for w in gan.weights]
+
+
+@pytest.mark.parametrize("how", [0.0, 0.01, 0.5, 0.999, "empty model.keras", "no state.json"])
+def test_a_damaged_newest_checkpoint_is_reported_and_the_newest_intact_one_restored(whole_run, tmp_path, how):
+    directory = tmp_path / "ckpt"
+    shutil.copytree(whole_run[0], directory)
+    before = (directory / "step_000000010" / "model.keras").read_bytes()
+    _damage(directory / "step_000000015", how)
+    checkpoint = Checkpoint(directory, keep=3)
+    assert checkpoint.latest().endswith("step_000000010")
+    with pytest.warns(
+        UserWarning, match=r"Skipped damaged checkpoint.*step_000000015.*Continuing from .*step_000000010"
+    ):
+        gan, state = checkpoint.restore()
+    assert state == {"step": 10, "epoch": 2, "batch": 0} and int(gan.g_optimizer.iterations) == 10
+    assert (directory / "step_000000010" / "model.keras").read_bytes() == before
+
+
+def test_resuming_past_damaged_checkpoints_matches_the_uninterrupted_run(whole_run, tmp_path):
+    directory = tmp_path / "ckpt"
+    shutil.copytree(whole_run[0], directory)
+    _damage(directory / "step_000000015", 0.5)
+    _damage(directory / "step_000000010", "no state.json")
+    checkpoint = Checkpoint(directory, every_n_steps=5, keep=2)
+    keras.utils.set_random_seed(0)  # as _tiny_gan did before the uninterrupted run: TensorFlow's shuffles use it
+    with pytest.warns(UserWarning, match="step_000000015.*truncated.*step_000000010: no state.json"):
+        gan = fit_with_checkpoints(lambda: pytest.fail("an intact checkpoint exists"), _data, 3, checkpoint, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 15  # continued from step 5
+    for expected, got in zip(whole_run[1], gan.weights):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(got), expected, rtol=1e-5, atol=1e-6)
+    # keep counts intact checkpoints; the damaged ones are gone once newer intact ones exist
+    assert [os.path.basename(p) for p in checkpoint.paths()] == ["step_000000010", "step_000000015"]
+    assert checkpoint.intact_paths() == checkpoint.paths()
+
+
+def test_every_checkpoint_damaged_is_an_error_naming_each(whole_run, tmp_path):
+    directory = tmp_path / "ckpt"
+    shutil.copytree(whole_run[0], directory)
+    for step in (5, 10, 15):
+        _damage(directory / f"step_{step:09d}", "empty model.keras")
+    with pytest.raises(ValueError, match="Every checkpoint in .* is damaged .*step_000000005.*nothing intact"):
+        Checkpoint(directory).restore()
+
+
+def test_a_checkpoint_is_verified_when_written_and_readable_by_others(whole_run, tmp_path):
+    import stat
+    import zipfile
+
+    folder = sorted(whole_run[0].glob("step_*"))[-1]
+    state = json.loads((folder / "state.json").read_text())
+    assert state["model_bytes"] == (folder / "model.keras").stat().st_size
+    assert len(state["model_sha256"]) == 64
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o055 == 0o055 & ~_umask()  # not drwx------
+
+    gan = _tiny_gan()
+    checkpoint = Checkpoint(tmp_path / "ckpt")
+    checkpoint.set_model(gan)
+    real_save = gan.save
+
+    def corrupt_save(path, *args, **kwargs):  # the bytes that reach the disk are not the ones written
+        real_save(path, *args, **kwargs)
+        with zipfile.ZipFile(path) as archive:
+            member = archive.infolist()[-1]
+        data = bytearray(open(path, "rb").read())
+        data[member.header_offset + 40] ^= 0xFF
+        open(path, "wb").write(bytes(data))
+
+    gan.save = corrupt_save
+    with pytest.raises(OSError, match="reads back damaged"):
+        checkpoint.save(epoch=0, batch=1)
+    assert checkpoint.paths() == [] and not list((tmp_path / "ckpt").iterdir())
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_a_nan_pixel_in_batch_5_stops_training_at_batch_5_keeping_the_last_good_checkpoint(tmp_path):
+    import tensorflow as tf
+
+    images = tiny_images(64)
+    images[4 * 8 + 3, 2, 2, 0] = np.nan  # batch 5 (batches of 8, in order)
+    data = tf.data.Dataset.from_tensor_slices(images).batch(8, drop_remainder=True)
+    checkpoint = Checkpoint(tmp_path / "ckpt", every_n_steps=2, every_n_epochs=None)
+    with pytest.raises(ValueError, match=r"NaN or infinite pixel in batch 5 of epoch 1 \(step 5\)"):
+        fit_with_checkpoints(_tiny_gan(), data, 2, checkpoint, verbose=0)
+    assert checkpoint.latest().endswith("step_000000004")
+
+
+@pytest.mark.parametrize("value", [np.inf, 3.0])
+def test_pixels_leaving_the_range_after_the_first_batch_are_caught_on_their_batch(value):
+    import tensorflow as tf
+
+    images = tiny_images(32)
+    images[2 * 8, 0, 0, 0] = value  # batch 3
+    data = tf.data.Dataset.from_tensor_slices(images).batch(8, drop_remainder=True)
+    gan = _tiny_gan()
+    match = "NaN or infinite pixel in" if value == np.inf else r"values in \[.*, 3\] in"
+    with pytest.raises(ValueError, match=rf"{match} batch 3 of epoch 1 \(step 3\)"):
+        gan.fit(data, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 3

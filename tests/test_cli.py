@@ -509,11 +509,8 @@ def test_max_seconds_then_resume_matches_an_uninterrupted_run(npz_data, tmp_path
     flags = ["--set", "base_filters=4", "--checkpoint-every", "100"]
     assert _train(npz_data, whole, *flags) == 0
     assert _train(npz_data, stopped, *flags, "--max-seconds", "0.001") == 0  # stops after step 1 of 8
-    assert json.loads(next((stopped / "checkpoints").glob("step_*/state.json")).read_text()) == {
-        "step": 1,
-        "epoch": 0,
-        "batch": 1,
-    }
+    state = json.loads(next((stopped / "checkpoints").glob("step_*/state.json")).read_text())
+    assert {k: state[k] for k in ("step", "epoch", "batch")} == {"step": 1, "epoch": 0, "batch": 1}
     assert _train(npz_data, stopped, *flags, "--resume") == 0
     a, b = (keras.saving.load_model(r / "model.keras") for r in (whole, stopped))
     assert int(b.g_optimizer.iterations) == 8
@@ -535,7 +532,7 @@ def test_sample_flags_that_do_not_apply_are_errors(saved_run, tmp_path, capsys):
     assert "--steps applies to --interpolate" in capsys.readouterr().err
 
 
-def test_ctrl_c_saves_the_model_as_it_is(npz_data, tmp_path, monkeypatch, capsys):
+def test_a_keyboard_interrupt_raised_in_training_saves_the_model_and_exits_130(npz_data, tmp_path, monkeypatch, capsys):
     import kerasgan
 
     class CtrlC(keras.callbacks.Callback):
@@ -549,6 +546,8 @@ def test_ctrl_c_saves_the_model_as_it_is(npz_data, tmp_path, monkeypatch, capsys
         "fit_with_checkpoints",
         lambda *args, callbacks=(), **kwargs: fit(*args, callbacks=[*callbacks, CtrlC()], **kwargs),
     )
-    assert _train(npz_data, tmp_path / "run", "--set", "base_filters=4") == 0
-    assert "interrupted; saving the model as it is now" in capsys.readouterr().err
+    assert _train(npz_data, tmp_path / "run", "--set", "base_filters=4") == 130
+    captured = capsys.readouterr()
+    assert "interrupted; saving the model as it is now" in captured.err
+    assert "progress.gif" not in captured.out  # the completion line lists only what was written
     assert int(keras.saving.load_model(tmp_path / "run" / "model.keras").g_optimizer.iterations) == 3

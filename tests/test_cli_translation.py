@@ -398,3 +398,54 @@ def test_pix2pix_killed_mid_epoch_resumes_exactly_like_an_uninterrupted_run(fold
     assert int(b.g_optimizer.iterations) == 8
     for x, y in zip(a.weights, b.weights):  # both optimizers, the dropout's random stream included
         np.testing.assert_allclose(keras.ops.convert_to_numpy(y), keras.ops.convert_to_numpy(x), rtol=1e-5, atol=1e-6)
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "source, out, message",
+    [
+        ("a", "a", "is the input"),
+        ("a", "a/translated", "lies inside the input"),
+        ("a/face3.png", "a", "is the input"),  # face3.png would be written over itself
+        ("a", "a/face3.png", "lies inside the input"),
+        ("a", "notes.txt", "is a file; pass a folder"),
+    ],
+)
+def test_translate_never_writes_over_its_inputs(cyclegan_run, folders, tmp_path, capsys, source, out, message):
+    import shutil
+
+    shutil.copytree(folders / "a", tmp_path / "a")
+    (tmp_path / "notes.txt").write_text("not images")
+    before = _snapshot(tmp_path)
+    argv = [
+        "translate",
+        "--run-dir",
+        str(cyclegan_run),
+        "--input",
+        str(tmp_path / source),
+        "--out",
+        str(tmp_path / out),
+    ]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("kerasgan: error: --out") and message in err[0]
+    assert _snapshot(tmp_path) == before
+
+
+def test_a_finished_translation_run_is_never_restarted_over_its_model(cyclegan_run, folders, tmp_path, capsys):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(cyclegan_run, run)
+    argv = ["train", "cyclegan", "--data-a", str(folders / "a"), "--data-b", str(folders / "b"), *CYCLEGAN]
+    before = _snapshot(run)
+    assert cli.main([*argv, "--run-dir", str(run), "--resume"]) == 2  # its 2 epochs are done
+    assert "has finished its 2 epoch(s); nothing was trained or written" in capsys.readouterr().err
+    shutil.rmtree(run / "checkpoints")
+    before = _snapshot(run)
+    assert cli.main([*argv, "--run-dir", str(run), "--resume", "--epochs", "3"]) == 2
+    assert "holds a model.keras but no checkpoints/ to continue from" in capsys.readouterr().err
+    assert _snapshot(run) == before

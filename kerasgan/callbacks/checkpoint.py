@@ -116,7 +116,8 @@ class Checkpoint(keras.callbacks.Callback):
                     f"Skipped damaged checkpoint(s) {'; '.join(skipped)}. Continuing from {path}.", stacklevel=2
                 )
             with open(os.path.join(path, STATE_FILE)) as f:
-                return model, json.load(f)
+                state = json.load(f)
+            return model, {key: state[key] for key in ("step", "epoch", "batch")}
         if skipped:
             raise ValueError(
                 f"Every checkpoint in {self.directory} is damaged ({'; '.join(skipped)}); there is nothing intact "
