@@ -282,3 +282,46 @@ def test_a_symlink_loop_is_scanned_once_in_bounded_time(tmp_path):
     os.symlink(tmp_path / "faces", tmp_path / "faces" / "a" / "loop")
     files = kerasgan.data.list_image_files(tmp_path / "faces")
     assert [os.path.relpath(f, tmp_path) for f in files] == ["faces/a/y.png", "faces/x.png"]
+
+
+def test_running_out_of_memory_is_a_one_line_error_with_the_size(npz_data, tmp_path, monkeypatch, capsys):
+    import tensorflow as tf
+
+    def too_big(*args, **kwargs):  # what TensorFlow raises for `kerasgan train gan --image-size 1025`
+        message = "OOM when allocating tensor with shape[1200,3151875] and type float on /job:localhost/device:CPU:0"
+        raise tf.errors.ResourceExhaustedError(None, None, message)
+
+    monkeypatch.setattr(kerasgan.callbacks, "fit_with_checkpoints", too_big)
+    assert _train(npz_data, tmp_path / "run") == 2
+    message = _one_line_error(capsys)
+    assert "ran out of memory for a 1,200 × 3,151,875 float tensor (15.1 GB)" in message
+    assert "use a smaller --image-size or --batch-size" in message
+
+
+def test_damaged_files_and_too_little_data_get_messages_naming_the_real_problem(
+    finished_run, npz_data, tmp_path, capsys
+):
+    run = _copy(finished_run, tmp_path)
+    model = run / "model.keras"
+    model.write_bytes(model.read_bytes()[:5000])
+    assert cli.main(["sample", "--run-dir", str(run), "--out", str(tmp_path / "s.png")]) == 2
+    message = _one_line_error(capsys)
+    assert "model.keras is damaged: model.keras is not a whole .keras file" in message
+    assert "its newest intact checkpoint is" in message and "step_000000004" in message
+
+    (tmp_path / "broken.npz").write_bytes(b"not a zip at all")
+    assert _train(tmp_path / "broken.npz", tmp_path / "r1") == 2
+    assert "is not an .npz archive (not a zip file" in _one_line_error(capsys)
+
+    assert _train(npz_data, tmp_path / "r2", "--batch-size", "64") == 2
+    message = _one_line_error(capsys)
+    assert "holds 32 images, fewer than one batch of 64; lower --batch-size" in message
+    assert "drop_remainder" not in message
+
+
+def test_pix2pix_at_an_odd_size_names_the_real_problem(capsys):
+    from kerasgan.networks.translation import unet_generator
+
+    with pytest.raises(ValueError, match="its sides must be even; 1025×1025 is not") as error:
+        unet_generator((1025, 1025, 3))
+    assert "2^0" not in str(error.value)

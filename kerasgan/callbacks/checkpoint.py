@@ -172,7 +172,7 @@ class Checkpoint(keras.callbacks.Callback):
             self.model.save(model_file)
             with open(model_file, "rb+") as f:
                 os.fsync(f.fileno())
-            problem = _zip_problem(model_file)  # reread what was written: a full disk or a bad drive shows here
+            problem = archive_problem(model_file)  # reread what was written: a full disk or a bad drive shows here
             if problem is not None:
                 raise OSError(f"the checkpoint written to {tmp} reads back damaged ({problem})")
             state = {"step": step, "epoch": epoch, "batch": batch, **_fingerprint(model_file)}
@@ -245,10 +245,10 @@ def damage(path):
         if _fingerprint(model_file) != {k: state[k] for k in ("model_bytes", "model_sha256")}:
             return f"{MODEL_FILE} is not the file that was saved (truncated or changed)"
         return None
-    return _zip_problem(model_file)
+    return archive_problem(model_file)
 
 
-def _zip_problem(model_file):
+def archive_problem(model_file):
     """None when `model_file` is a whole zip archive whose members match their CRCs, else what is wrong."""
     try:
         with zipfile.ZipFile(model_file) as archive:

@@ -100,8 +100,36 @@ def train(args):
     if not _is_chief(strategy):
         # Every worker trains; only the chief writes the run folder.
         run_dir = os.path.join(run_dir, f"worker_{strategy.cluster_resolver.task_id}")
-    with strategy.scope():
-        return _train(flags, model_class, pipeline_class, arguments, run_dir)
+    import tensorflow as tf
+
+    try:
+        with strategy.scope():
+            return _train(flags, model_class, pipeline_class, arguments, run_dir)
+    except (tf.errors.ResourceExhaustedError, MemoryError) as error:
+        raise ValueError(_out_of_memory(error, flags)) from None
+
+
+def _out_of_memory(error, flags):
+    """What ran out of memory, with the size TensorFlow tried to allocate, and what to change."""
+    import re
+
+    from kerasgan.data.folder import available_memory
+
+    found = re.search(r"tensor with shape\[([\d,]+)\] and type (\w+)", str(error))
+    what = "memory"
+    if found:
+        shape = [int(s) for s in found.group(1).split(",")]
+        itemsize = {"half": 2, "bfloat16": 2, "double": 8, "int64": 8}.get(found.group(2), 4)
+        size = itemsize
+        for s in shape:
+            size *= s
+        what = f"memory for a {' × '.join(f'{s:,}' for s in shape)} {found.group(2)} tensor ({size / 1e9:.3g} GB)"
+    free = available_memory()
+    free = f" ({free / 1e9:.3g} GB of memory is available)" if free else ""
+    return (
+        f"{flags['model']} at --image-size {flags['image_size']} and --batch-size {flags['batch_size']} ran out of "
+        f"{what}{free}; use a smaller --image-size or --batch-size. The last checkpoint, if any, is kept."
+    )
 
 
 def _train(flags, model_class, pipeline_class, arguments, run_dir):
@@ -536,7 +564,15 @@ def load_run(run_dir):
     """Loads the model a `kerasgan train` run saved in `run_dir`."""
     import keras
 
+    from kerasgan.callbacks import Checkpoint
+    from kerasgan.callbacks.checkpoint import archive_problem
+
     path = os.path.join(run_dir, MODEL_FILE)
     if not os.path.exists(path):
         raise FileNotFoundError(f"No {MODEL_FILE} in {run_dir}; pass the --run-dir of a finished `kerasgan train` run.")
+    problem = archive_problem(path)  # Keras says "File not found" for a truncated file
+    if problem is not None:
+        latest = Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR)).latest()
+        fallback = f"; its newest intact checkpoint is {os.path.join(latest, MODEL_FILE)}" if latest else ""
+        raise ValueError(f"{path} is damaged: {problem} (truncated by a full disk or an interrupted copy?){fallback}.")
     return keras.saving.load_model(path)

@@ -76,7 +76,13 @@ class Images(Pipeline):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.first = self.make_dataset()
+        try:
+            self.first = self.make_dataset()
+        except data.TooFewImagesError as error:  # its advice is the Python API's (drop_remainder=False)
+            raise ValueError(
+                f"{self.flags['data']!r} holds {error.count} images, fewer than one batch of {error.batch_size}; "
+                "lower --batch-size (with d_steps = k, each step reads k × --batch-size images)."
+            ) from None
 
     def make_dataset(self):
         f = self.flags

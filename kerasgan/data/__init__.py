@@ -14,12 +14,20 @@ from kerasgan.data.arrays import (
     load_dataset,
     mnist_idx,
 )
-from kerasgan.data.folder import IMAGE_EXTENSIONS, center_crop_resize, image_folder, list_image_files, read_image
+from kerasgan.data.folder import (
+    IMAGE_EXTENSIONS,
+    TooFewImagesError,
+    center_crop_resize,
+    image_folder,
+    list_image_files,
+    read_image,
+)
 from kerasgan.data.paired import held_out_images, paired_files, paired_images, unpaired_images
 
 __all__ = [
     "DATASET_NAMES",
     "IMAGE_EXTENSIONS",
+    "TooFewImagesError",
     "center_crop_resize",
     "count_images",
     "from_array",

@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan.data.folder import (
+    TooFewImagesError,
     center_crop_resize,
     check_batch_size,
     check_channels,
@@ -98,9 +99,12 @@ def from_array(
     check_batch_size(batch_size)
     count = len(images)
     if drop_remainder and count < batch_size:
-        raise ValueError(
+        raise TooFewImagesError(
             f"There are {count} images, fewer than batch_size={batch_size}, so no full batch "
-            "can be made; lower batch_size or pass drop_remainder=False."
+            "can be made; lower batch_size or pass drop_remainder=False.",
+            count,
+            batch_size,
+            "the data",
         )
     class_names = None
     if labels is not None:
@@ -297,6 +301,13 @@ def _idx_images_files(folder):
 
 
 def _load_npz(path):
+    import zipfile
+
+    if not zipfile.is_zipfile(path):  # else NumPy's message is about allow_pickle
+        raise ValueError(
+            f"{path!r} is not an .npz archive (not a zip file; damaged, or another format renamed); save it with "
+            "numpy.savez(path, x_train=images)."
+        )
     with np.load(path, allow_pickle=False) as npz:
         keys = set(npz.files)
         for layout in _NPZ_LAYOUTS:

@@ -21,6 +21,14 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 _AUTO_CACHE_FRACTION = 0.25
 
 
+class TooFewImagesError(ValueError):
+    """The data holds fewer images than one batch; `count`, `batch_size` and `source` say which (the CLI rephrases it)."""
+
+    def __init__(self, message, count, batch_size, source):
+        super().__init__(message)
+        self.count, self.batch_size, self.source = count, batch_size, source
+
+
 def list_image_files(path):
     """Lists the image files under a folder, recursively, in sorted order.
 
@@ -149,9 +157,12 @@ def image_folder(
     if file_labels is not None:
         file_labels = file_labels[first_good:]
     if drop_remainder and len(files) < batch_size:
-        raise ValueError(
+        raise TooFewImagesError(
             f"{os.fspath(path)!r} holds {len(files)} images, fewer than batch_size={batch_size}, "
-            "so no full batch can be made; lower batch_size or pass drop_remainder=False."
+            "so no full batch can be made; lower batch_size or pass drop_remainder=False.",
+            len(files),
+            batch_size,
+            os.fspath(path),
         )
     if cache == "auto":
         cache = _fits_in_memory(len(files) * height * width * channels)

@@ -87,6 +87,11 @@ def unet_generator(
     image_shape = _check_shape(image_shape, "image_shape")
     depth = unet_depth(image_shape) if depth is None else int(depth)
     h, w, _ = image_shape
+    if depth < 1 and min(h, w) % 2:
+        raise ValueError(
+            f"unet_generator: the U-Net halves the image at each stage, so its sides must be even; {h}×{w} is not. "
+            "Use a size such as 32, 64, 128 or 256 (--image-size on the command line)."
+        )
     if depth < 1 or h % 2**depth or w % 2**depth:
         raise ValueError(
             f"unet_generator: the image sides {h}×{w} must be divisible by 2^depth = 2^{depth}; "
