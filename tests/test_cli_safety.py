@@ -263,7 +263,7 @@ def test_optimizer_flags_out_of_range_are_refused(npz_data, tmp_path, capsys, ex
         (keras.optimizers.Adam(beta_2=1.0), "beta_2=1;"),
         (keras.optimizers.RMSprop(rho=1.5), r"RMSprop\) has rho=1.5;"),
         (keras.optimizers.Adam(epsilon=-1.0), "epsilon=-1; it must be >= 0"),
-        (keras.optimizers.RMSprop(learning_rate=-1e-3), "learning_rate=-0.001; it must be a finite number > 0"),
+        (keras.optimizers.RMSprop(learning_rate=-1e-3), "learning_rate=-0.001; it must be a finite number >= 0"),
     ],
 )
 def test_compile_refuses_optimizer_hyper_parameters_out_of_range(optimizer, message):

@@ -214,12 +214,20 @@ class Checkpoint(keras.callbacks.Callback):
         return f"The last good checkpoint is kept: {latest}."
 
 
+#: SHA-256 by (file, size, modification time, inode): each save checks every kept checkpoint, hashing each once
+_DIGESTS = {}
+
+
 def _fingerprint(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return {"model_bytes": os.path.getsize(path), "model_sha256": digest.hexdigest()}
+    info = os.stat(path)
+    key = (os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ino)
+    if key not in _DIGESTS:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        _DIGESTS[key] = digest.hexdigest()
+    return {"model_bytes": info.st_size, "model_sha256": _DIGESTS[key]}
 
 
 def damage(path):
