@@ -147,6 +147,11 @@ def _train(flags, model_class, pipeline_class, arguments, run_dir):
     model = None
     if flags["resume"]:
         latest = _checkpoint_to_resume(run_dir, checkpoint, flags, steps_per_epoch)
+        saved = _saved_config(run_dir)
+        if saved.get("epochs") != flags["epochs"]:  # asked for more: a later bare --resume aims for the same end
+            from kerasgan.utils import write_json_atomic
+
+            write_json_atomic(os.path.join(run_dir, CONFIG_FILE), {**saved, "epochs": flags["epochs"]})
         print(f"kerasgan: continuing from {latest}")
     else:
         model = model_class(**{**arguments, **pipeline.model_arguments()}, seed=flags["seed"])
@@ -230,7 +235,7 @@ def _run_dir(flags):
 
 def _checkpoint_to_resume(run_dir, checkpoint, flags, steps_per_epoch):
     """The newest intact checkpoint of the run in `run_dir`, after checking that these flags continue that run."""
-    from kerasgan.callbacks.checkpoint import damage
+    from kerasgan.callbacks.checkpoint import STATE_FILE, damage
 
     latest = checkpoint.latest()
     if latest is None:
@@ -246,7 +251,7 @@ def _checkpoint_to_resume(run_dir, checkpoint, flags, steps_per_epoch):
             "(a finished run's model.keras is never trained over)."
         )
     _check_same_run(run_dir, flags, steps_per_epoch)
-    with open(os.path.join(latest, "state.json")) as f:
+    with open(os.path.join(latest, STATE_FILE)) as f:
         state = json.load(f)
     done = state["epoch"] + (state["batch"] >= steps_per_epoch)
     if done >= flags["epochs"]:
@@ -384,7 +389,7 @@ def sample(args):
         raise ValueError(f"--out must end in {', '.join(formats[:-1])} or {formats[-1]}{extra}; got {args.out!r}.")
     if args.steps is not None and not args.interpolate:
         raise ValueError("--steps applies to --interpolate (images per interpolation).")
-    _check_output(args.out, [os.path.join(args.run_dir, MODEL_FILE)], folder=False)
+    check_output(args.out, [os.path.join(args.run_dir, MODEL_FILE)], folder=False)
     num = None if args.num is None else options.positive_int("--num", args.num)
     seed = None if args.seed is None else options.integer("--seed", args.seed)
     gan = _load_generator_run(args.run_dir, "sample")
@@ -518,8 +523,9 @@ def translate(args):
 
     from kerasgan.callbacks import save_image_grid
     from kerasgan.data import center_crop_resize, list_image_files, read_image
+    from kerasgan.utils import paths
 
-    _check_output(args.out, [args.input, os.path.join(args.run_dir, MODEL_FILE)], folder=True)
+    check_output(args.out, [args.input, os.path.join(args.run_dir, MODEL_FILE)], folder=True)
     model = load_run(args.run_dir)
     if not hasattr(model, "translate"):
         translators = [n for n, e in kerasgan_cli.MODELS.items() if e.data_kind in ("paired_images", "unpaired_images")]
@@ -538,7 +544,7 @@ def translate(args):
         if name in outputs:
             raise ValueError(f"{outputs[name]!r} and {file!r} would both be written to {name}; rename one of them.")
         outputs[name] = file
-        _check_output(os.path.join(args.out, name), [file], folder=False)  # face.png in --out is its own input
+        paths.refuse_output_over_inputs(os.path.join(args.out, name), [file])  # face.png in --out is its own input
     for name, file in outputs.items():
         image, reason = read_image(file, channels)
         if image is None:
@@ -549,8 +555,18 @@ def translate(args):
     return 0
 
 
-def _check_output(out, inputs, folder):
-    """The one check every command that writes `--out` makes first: writable, and neither an input nor inside one."""
+def check_output(out, inputs, folder):
+    """The check every command that writes `--out` makes before anything else (sample, translate, and any new one).
+
+    Args:
+        out: the output path.
+        inputs: every file or folder the command reads (a folder covers all below it).
+        folder: whether `out` is a folder (else a file).
+
+    Raises a one-line `ValueError` when `out` is, or lies inside, an input, or
+    cannot be written (a file where a folder is needed, a folder where a
+    file is, not writable).
+    """
     from kerasgan.utils import paths
 
     paths.refuse_output_over_inputs(out, inputs, flag="--out")
