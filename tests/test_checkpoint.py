@@ -336,11 +336,13 @@ def test_a_checkpoint_is_verified_when_written_and_readable_by_others(whole_run,
     import stat
     import zipfile
 
+    from kerasgan.utils.io import current_umask
+
     folder = sorted(whole_run[0].glob("step_*"))[-1]
     state = json.loads((folder / "state.json").read_text())
     assert state["model_bytes"] == (folder / "model.keras").stat().st_size
     assert len(state["model_sha256"]) == 64
-    assert stat.S_IMODE(folder.stat().st_mode) & 0o055 == 0o055 & ~_umask()  # not drwx------
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o055 == 0o055 & ~current_umask()  # not drwx------
 
     gan = _tiny_gan()
     checkpoint = Checkpoint(tmp_path / "ckpt")
@@ -359,12 +361,6 @@ def test_a_checkpoint_is_verified_when_written_and_readable_by_others(whole_run,
     with pytest.raises(OSError, match="reads back damaged"):
         checkpoint.save(epoch=0, batch=1)
     assert checkpoint.paths() == [] and not list((tmp_path / "ckpt").iterdir())
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def test_a_nan_pixel_in_batch_5_stops_training_at_batch_5_keeping_the_last_good_checkpoint(tmp_path):

@@ -25,7 +25,7 @@ import zipfile
 import keras
 import numpy as np
 
-from kerasgan.utils.io import _umask, write_json_atomic
+from kerasgan.utils.io import current_umask, write_json_atomic
 
 _NAME = re.compile(r"^step_(\d{9})$")
 MODEL_FILE = "model.keras"
@@ -177,7 +177,7 @@ class Checkpoint(keras.callbacks.Callback):
                 raise OSError(f"the checkpoint written to {tmp} reads back damaged ({problem})")
             state = {"step": step, "epoch": epoch, "batch": batch, **_fingerprint(model_file)}
             write_json_atomic(os.path.join(tmp, STATE_FILE), state)
-            os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (drwx------); a run folder is not
+            os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes it private (drwx------); a run folder is not
             if os.path.exists(final):  # the same step again (an epoch end right after a step save)
                 shutil.rmtree(final)
             os.rename(tmp, final)

@@ -485,7 +485,8 @@ def _check_optimizer(owner, side, optimizer):
     for key in _UNIT_INTERVAL:
         value = config.get(key)
         if isinstance(value, (int, float)) and not 0 <= value < 1:
-            raise ValueError(f"{what} has {key}={value:.4g}; it must be in [0, 1) (the DCGAN setting is beta_1=0.5).")
+            hint = " (DCGAN's is 0.5)" if key == "beta_1" else ""
+            raise ValueError(f"{what} has {key}={value:.4g}; it must be in [0, 1){hint}.")
     rate = config.get("learning_rate")
     if isinstance(rate, (int, float)) and not (math.isfinite(rate) and rate >= 0):  # 0 freezes, as tests do
         raise ValueError(f"{what} has learning_rate={rate:.4g}; it must be a finite number >= 0 (e.g. 2e-4).")

@@ -33,7 +33,7 @@ def atomic_path(path):
         yield tmp
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the usual permissions
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp creates 0600; give the file the usual permissions
         os.replace(tmp, path)
         for stale in glob.glob(os.path.join(glob.escape(directory), f".{glob.escape(base)}.*.tmp{glob.escape(ext)}")):
             with contextlib.suppress(OSError):
@@ -52,7 +52,7 @@ def write_json_atomic(path, obj):
             f.write("\n")
 
 
-def _umask():
+def current_umask():
     mask = os.umask(0)
     os.umask(mask)
     return mask
