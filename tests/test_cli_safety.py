@@ -179,10 +179,16 @@ def test_a_signal_stops_at_a_step_saves_a_resumable_checkpoint_and_exits_non_zer
     assert "checkpoints/step_000000003/" in listed
     assert int(keras.saving.load_model(run / "model.keras").g_optimizer.iterations) == 3
     assert signal.getsignal(sig) is not None and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    if sig == signal.SIGTERM:  # and it continues
+    if sig == signal.SIGTERM:  # and it continues exactly as an uninterrupted run
         monkeypatch.setattr(kerasgan.callbacks, "fit_with_checkpoints", fit)
         assert _train(npz_data, run, "--resume") == 0
-        assert int(keras.saving.load_model(run / "model.keras").g_optimizer.iterations) == 8
+        assert _train(npz_data, tmp_path / "whole", "--epochs", "2") == 0
+        resumed, whole = (keras.saving.load_model(r / "model.keras") for r in (run, tmp_path / "whole"))
+        assert int(resumed.g_optimizer.iterations) == 8
+        for a, b in zip(whole.weights, resumed.weights):
+            np.testing.assert_allclose(
+                keras.ops.convert_to_numpy(b), keras.ops.convert_to_numpy(a), rtol=1e-5, atol=1e-6
+            )
 
 
 # ------------------------------------------------------------------ outputs and paths
