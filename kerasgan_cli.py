@@ -162,7 +162,8 @@ def build_parser():
     data.add_argument(
         "--data",
         help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file (cgan, acgan: with "
-        "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images",
+        "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images. Default for the "
+        "image models: the MNIST test set shipped with kerasgan (no download)",
     )
     data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan: folder of domain-A (input) images")
     data.add_argument(

@@ -186,7 +186,7 @@ def test_pix2pix_trains_on_side_by_side_files_and_translates_one_way(folders, tm
             ["train", "cyclegan", "--data-a", "a", "--data-b", "b", "--loss", "hinge"],
             "--loss does not apply to cyclegan (CycleGAN): it takes no loss= argument",
         ),
-        (["train", "dcgan"], "needs --data"),
+        (["train", "pix2pix"], "pix2pix needs --data FOLDER"),  # the image models default to the embedded MNIST
         (["translate", "--run-dir", "/no/such/run", "--input", "x", "--out", "y"], "No model.keras in /no/such/run"),
         (["train", "cyclegan", "--data", "x", "--data-a", "a", "--data-b", "b"], "--data does not apply to cyclegan"),
         (["train", "pix2pix", "--data", "x", "--latent-dim", "4"], "--latent-dim does not apply to pix2pix"),

@@ -89,6 +89,12 @@ def train(args):
     model_class = kerasgan_cli.model_class(name)
     pipeline_class = pipelines.for_model(model_class)
     flags = resolve_train_flags(args, model_class)
+    if flags["data"] is None and pipeline_class.default_data is not None:
+        flags["data"] = pipeline_class.default_data
+        print(
+            "kerasgan: no --data: training on the MNIST test set shipped with kerasgan (10,000 digits, 28×28); "
+            "--data mnist reads all 70,000 through keras.datasets"
+        )
     pipeline_class.check_flags(name, flags)
     arguments = options.model_arguments(name, model_class, args, from_data=pipeline_class.from_data)
     if flags["diagnostics"] is not None and not pipeline_class.supports_diagnostics:

@@ -28,6 +28,8 @@ class Pipeline:
     """
 
     data_kind = None
+    #: the data read when no data flag is given (None: one is required)
+    default_data = None
     #: constructor arguments the data decides
     from_data = ("image_shape",)
     supports_diagnostics = False
@@ -68,11 +70,8 @@ class Images(Pipeline):
     supports_diagnostics = True
     labels = False
 
-    @classmethod
-    def check_flags(cls, name, flags):
-        super().check_flags(name, flags)
-        if flags.get("data") is None:
-            raise ValueError(f"kerasgan train {name} needs {DATA_KINDS[cls.data_kind].data_help}.")
+    #: no --data: the MNIST test set shipped with the package (labelled, so the conditional models take it too)
+    default_data = data.EMBEDDED_MNIST
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,13 +1,15 @@
 """`tf.data` pipelines that yield float32 NHWC images in [-1, 1].
 
 `load_dataset` takes anything the CLI accepts (a Keras data set name, an .npz
-or IDX file, a folder of IDX files or of images); `image_folder` and
+or IDX file, a folder of IDX files or of images; `EMBEDDED_MNIST` is the
+MNIST test set shipped with the package); `image_folder` and
 `from_array` build the two kinds of pipeline behind it. `paired_images` and
 `unpaired_images` yield `(images_a, images_b)` for image-to-image translation.
 """
 
 from kerasgan.data.arrays import (
     DATASET_NAMES,
+    EMBEDDED_MNIST,
     count_images,
     from_array,
     load_arrays,
@@ -26,6 +28,7 @@ from kerasgan.data.paired import held_out_images, paired_files, paired_images, u
 
 __all__ = [
     "DATASET_NAMES",
+    "EMBEDDED_MNIST",
     "IMAGE_EXTENSIONS",
     "TooFewImagesError",
     "center_crop_resize",

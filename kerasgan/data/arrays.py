@@ -22,6 +22,10 @@ from kerasgan.data.folder import (
 # Names that `load_dataset` passes to `keras.datasets.<name>.load_data()`.
 DATASET_NAMES = ("mnist", "fashion_mnist", "cifar10", "cifar100")
 
+#: The MNIST test set shipped inside the package (10,000 labelled 28×28 digits; attribution and licence in
+#: its README.md): the command line's default data, readable with no network and no data preparation.
+EMBEDDED_MNIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mnist_test")
+
 _IDX_IMAGES_MAGIC = 2051  # unsigned bytes, 3 dimensions (count, rows, columns)
 _IDX_LABELS_MAGIC = 2049  # unsigned bytes, 1 dimension (count)
 _IDX_IMAGES_NAME = re.compile(r"idx3[-.]ubyte(\.gz)?$")
