@@ -4,6 +4,7 @@ import json
 
 import keras
 import numpy as np
+import pytest
 
 import kerasgan
 from kerasgan import cli
@@ -41,3 +42,40 @@ def test_train_without_data_trains_on_the_embedded_mnist(tmp_path, capsys):
     assert config["data"] == kerasgan.data.EMBEDDED_MNIST and config["image_shape"] == [28, 28, 1]
     gan = keras.saving.load_model(run / "model.keras")
     assert int(gan.g_optimizer.iterations) == 10000 // 2500
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path_factory):
+    """Every download through keras.utils.get_file fails as it does without a network (no DNS), from an empty cache."""
+    import urllib.error
+
+    from keras.src.backend import config
+    from keras.src.utils import file_utils
+
+    def unreachable(url, *args, **kwargs):
+        raise urllib.error.URLError(OSError(-3, "Temporary failure in name resolution"))
+
+    monkeypatch.setattr(file_utils, "urlretrieve", unreachable)
+    monkeypatch.setattr(config, "_KERAS_DIR", str(tmp_path_factory.mktemp("keras_home")))
+
+
+def _one_line_error(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("kerasgan: error:"), err
+    return err[0]
+
+
+def test_evaluate_offline_names_the_download_and_what_needs_no_weights(offline, tmp_path, capsys):
+    assert cli.main(["evaluate", "--run-dir", str(tmp_path), "--data", "mnist", "--metrics", "fid"]) == 2
+    line = _one_line_error(capsys)
+    assert "InceptionV3's ImageNet weights" in line and "Temporary failure in name resolution" in line
+    assert "--extractor" in line and "--metrics swd" in line
+
+
+def test_keras_datasets_offline_names_the_download_and_the_local_alternatives(offline, tmp_path, capsys):
+    argv = ["train", "dcgan", "--data", "mnist", "--run-dir", str(tmp_path / "run")]
+    assert cli.main(argv) == 2
+    line = _one_line_error(capsys)
+    assert "'mnist' through keras.datasets" in line and "Temporary failure in name resolution" in line
+    assert "without --data" in line and "a local path" in line
+    assert not (tmp_path / "run").exists()

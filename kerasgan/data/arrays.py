@@ -341,7 +341,8 @@ def _load_named(name):
         raise ValueError(
             f"Could not load {name!r} through keras.datasets ({type(err).__name__}: {err}); it "
             "is downloaded on first use, which needs a network. Pass a local path instead: an "
-            ".npz file, an IDX file or a folder of IDX files or images."
+            ".npz file, an IDX file or a folder of IDX files or images; or, for MNIST, the test set "
+            "shipped with kerasgan (kerasgan.data.EMBEDDED_MNIST; kerasgan train without --data)."
         ) from err
     images = np.concatenate([x_train, x_test])
     if images.ndim == 3:

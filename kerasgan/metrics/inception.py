@@ -112,7 +112,17 @@ def inception_v3(weights="imagenet", batch_size=32):
 
     if isinstance(weights, str) and weights != "imagenet" and not os.path.isfile(weights):
         raise ValueError(f"InceptionV3 weights {weights!r}: not 'imagenet', None or an existing weights file.")
-    base = keras.applications.InceptionV3(include_top=True, weights=weights, input_shape=(299, 299, 3))
+    try:
+        base = keras.applications.InceptionV3(include_top=True, weights=weights, input_shape=(299, 299, 3))
+    except Exception as err:
+        if weights != "imagenet":
+            raise
+        raise ValueError(
+            f"Could not download InceptionV3's ImageNet weights through keras.applications ({type(err).__name__}: "
+            f"{err}); Keras fetches them once into ~/.keras/models, which needs a network. Offline: pass a local "
+            "weights file (weights=..., or kerasgan evaluate --extractor FILE.h5) or a .keras feature model "
+            "(--extractor FILE.keras), or use a metric that needs no weights (--metrics swd)."
+        ) from err
     model = keras.Model(
         base.input,
         {"features": base.get_layer("avg_pool").output, "probabilities": base.output},
