@@ -17,6 +17,7 @@ signature), never from its name.
 import argparse
 import collections
 import importlib
+import os
 import sys
 
 #: One trainable model: where its class lives, the data it trains on and a one-line summary (its docstring's first line).
@@ -324,6 +325,55 @@ An unknown NAME, KEY or --set KEY is an error that lists the valid ones, and so 
 every flag that does not apply to MODEL."""
 
 
+#: TensorFlow 2.21's start-up lines that tell a user nothing actionable. The first three are written from C++
+#: while `import tensorflow` loads its libraries, before absl logging is initialized, so TF_CPP_MIN_LOG_LEVEL does
+#: not reach them; the cuInit error comes at device discovery. Dropped only when "no CUDA driver" was also seen:
+#: on a machine with a driver, a failing cuInit is news.
+_STARTUP_NOISE = (
+    "All log messages before absl::InitializeLog() is called are written to STDERR",
+    "oneDNN custom operations are on",
+    "Could not find cuda drivers on your machine",
+)
+_NO_DRIVER_NOISE = "failed call to cuInit"
+
+
+def quiet_startup(text):
+    """`text` (what TensorFlow wrote to stderr while starting) without its start-up noise; other lines are kept."""
+    lines = text.splitlines(keepends=True)
+    no_driver = any(_STARTUP_NOISE[2] in line for line in lines)
+    noise = _STARTUP_NOISE + ((_NO_DRIVER_NOISE,) if no_driver else ())
+    return "".join(line for line in lines if not any(n in line for n in noise))
+
+
+def _import_tensorflow_quietly():
+    """Imports TensorFlow and finds its devices with stderr captured, then passes on all but the start-up noise.
+
+    The capture is at the file-descriptor level (C++ writes there, not to
+    `sys.stderr`). TF_CPP_MIN_LOG_LEVEL=2 (set by `kerasgan/__init__.py` too)
+    hides the CPU-instructions note; no numerics-changing setting
+    (TF_ENABLE_ONEDNN_OPTS) is touched. A no-op when TensorFlow is loaded.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    import tempfile
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # the CUDA probing logs now, inside the capture
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            sys.stderr.write(quiet_startup(captured.read().decode(errors="replace")))
+
+
 def main(argv=None):
     """`kerasgan ...`: returns the exit status.
 
@@ -335,6 +385,7 @@ def main(argv=None):
     try:
         if args.command == "train" and args.model not in MODELS:
             raise ValueError(unknown_model(args.model))
+        _import_tensorflow_quietly()
         from kerasgan.cli import commands  # TensorFlow from here on
 
         return commands.run(args)

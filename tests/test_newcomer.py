@@ -1,12 +1,18 @@
 """A newcomer's first run: the data shipped inside the package, the command that needs no --data."""
 
 import json
+import os
+import subprocess
+import sys
 
+import imageio.v3 as iio
 import keras
 import numpy as np
 import pytest
+from conftest import PROJECT_ROOT
 
 import kerasgan
+import kerasgan_cli
 from kerasgan import cli
 
 
@@ -79,3 +85,42 @@ def test_keras_datasets_offline_names_the_download_and_the_local_alternatives(of
     assert "'mnist' through keras.datasets" in line and "Temporary failure in name resolution" in line
     assert "without --data" in line and "a local path" in line
     assert not (tmp_path / "run").exists()
+
+
+def test_quiet_startup_drops_tensorflows_startup_noise_and_keeps_everything_else():
+    no_driver = [
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+        "I0000 00:00:1.5 1 port.cc:153] oneDNN custom operations are on. You may see slightly different ...\n",
+        "I0000 00:00:1.5 1 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.\n",
+        "E0000 00:00:1.9 1 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: (303)\n",
+    ]
+    news = "W0000 00:00:2.0 1 some_op.cc:1] something the user should see\n"
+    assert kerasgan_cli.quiet_startup("".join(no_driver[:2] + [news] + no_driver[2:])) == news
+    # with a CUDA driver present, a failing cuInit is kept
+    assert kerasgan_cli.quiet_startup(no_driver[0] + no_driver[3]) == no_driver[3]
+
+
+def test_a_command_in_a_fresh_process_prints_only_its_own_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT), env.get("PYTHONPATH", "")])
+    code = "import sys, kerasgan_cli; sys.exit(kerasgan_cli.main(sys.argv[1:]))"
+    argv = ["sample", "--run-dir", str(tmp_path / "none"), "--out", str(tmp_path / "x.png")]
+    done = subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"kerasgan: error: No model.keras in {tmp_path / 'none'}; pass the --run-dir "
+        "of a finished `kerasgan train` run."
+    ]
+
+
+def test_an_image_folder_run_does_not_run_out_of_data(tmp_path, recwarn):
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(20):  # 2 batches of 8 and 4 images over: an uneven folder of unknown length to tf.data
+        iio.imwrite(folder / f"{i}.png", rng.integers(0, 256, (8, 8, 3), dtype=np.uint8))
+    argv = ["train", "dcgan", "--data", str(folder), "--image-size", "8", "--batch-size", "8", "--epochs", "2"]
+    assert cli.main([*argv, "--latent-dim", "4", "--set", "base_filters=4", "--run-dir", str(tmp_path / "run")]) == 0
+    assert not [w for w in recwarn if "ran out of data" in str(w.message)]
+    gan = keras.saving.load_model(tmp_path / "run" / "model.keras")
+    assert int(gan.g_optimizer.iterations) == 2 * (20 // 8)
