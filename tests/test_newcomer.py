@@ -113,7 +113,20 @@ def test_a_command_in_a_fresh_process_prints_only_its_own_line(tmp_path):
     ]
 
 
-def test_an_image_folder_run_does_not_run_out_of_data(tmp_path, recwarn):
+def _summary_steps(folder, tag):
+    """The steps at which the event files under `folder` hold the summary `tag`."""
+    import tensorflow as tf
+
+    return {
+        event.step
+        for path in folder.rglob("events.out.tfevents.*")
+        for event in tf.compat.v1.train.summary_iterator(str(path))
+        for value in event.summary.value
+        if value.tag == tag
+    }
+
+
+def test_an_image_folder_run_does_not_run_out_of_data_and_its_scalars_line_up_with_its_grids(tmp_path, recwarn):
     folder = tmp_path / "faces"
     folder.mkdir()
     rng = np.random.default_rng(0)
@@ -124,3 +137,6 @@ def test_an_image_folder_run_does_not_run_out_of_data(tmp_path, recwarn):
     assert not [w for w in recwarn if "ran out of data" in str(w.message)]
     gan = keras.saving.load_model(tmp_path / "run" / "model.keras")
     assert int(gan.g_optimizer.iterations) == 2 * (20 // 8)
+    tb = tmp_path / "run" / "tb"
+    # two epochs of two steps: the epoch scalars at steps 2 and 4 (Keras' own would be at 0 and 1), as the grids
+    assert _summary_steps(tb, "epoch_d_loss") == _summary_steps(tb, "samples") == {2, 4}

@@ -7,6 +7,7 @@ from kerasgan.callbacks.checkpoint import Checkpoint, NonFiniteLossError, count_
 from kerasgan.callbacks.diagnostics import DiagnosticRecord, Diagnostics, GANDiagnosticWarning, oscillation_score
 from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
 from kerasgan.callbacks.run import run_callbacks
+from kerasgan.callbacks.tensorboard import TensorBoard
 from kerasgan.callbacks.training import StopOnSignal, TimeLimit
 from kerasgan.callbacks.translation import TranslationGrid
 
@@ -19,6 +20,7 @@ __all__ = [
     "ImageGrid",
     "NonFiniteLossError",
     "StopOnSignal",
+    "TensorBoard",
     "TimeLimit",
     "TranslationGrid",
     "count_batches",

@@ -2,10 +2,9 @@
 
 import os
 
-import keras
-
 from kerasgan.callbacks.diagnostics import Diagnostics
 from kerasgan.callbacks.images import GifBuilder, ImageGrid
+from kerasgan.callbacks.tensorboard import TensorBoard
 from kerasgan.callbacks.translation import TranslationGrid
 
 
@@ -21,8 +20,9 @@ def run_callbacks(
     """Sample grids, a progress GIF and TensorBoard logs under `run_dir`.
 
     Writes `run_dir/images/` (a grid from fixed latents every N epochs),
-    `run_dir/progress.gif` at the end of training, and `run_dir/tb/` (scalars
-    from `keras.callbacks.TensorBoard`, sample grids under the tag "samples").
+    `run_dir/progress.gif` at the end of training, and `run_dir/tb/` (the
+    epoch scalars of `kerasgan.callbacks.TensorBoard` and the sample grids,
+    tag "samples", both at the global step).
     With `diagnostics_reference` (a batch of real images, or (images, labels)
     for conditional models) a `Diagnostics` callback also watches the run,
     probing every `diagnostics_every` steps and writing its signals to
@@ -48,7 +48,7 @@ def run_callbacks(
         pattern = "epoch_*.png"
     callbacks = [
         grid,
-        keras.callbacks.TensorBoard(tb),
+        TensorBoard(tb),
         GifBuilder(images, os.path.join(run_dir, "progress.gif"), pattern=pattern),
     ]
     if diagnostics_reference is not None:
