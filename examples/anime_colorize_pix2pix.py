@@ -1,29 +1,24 @@
 """pix2pix colourizing anime faces: grayscale face in, colour face out (64×64).
 
-    python examples/anime_colorize_pix2pix.py [IMAGE_FOLDER]   # default ../shared/data/anime_faces
+    python examples/anime_colorize_pix2pix.py IMAGE_FOLDER   # e.g. ../shared/data/anime_faces
 
 The pairs are made on the fly from one folder of colour images: the input is
 the image's luminance (as three equal channels), the target the image itself.
 The last 16 faces are held out and shown in the translation grids
 (input | colourized | original). On a CPU expect minutes per epoch.
 With the paper's λ = 100 the colours come out plausible (saturated like real
-faces) rather than the originals'; a larger L1Reconstruction weight (objectives=[kerasgan.parts.L1Reconstruction(1000)]) trades that for a lower
+faces) rather than the originals'; a larger L1Reconstruction weight
+(objectives=[kerasgan.parts.L1Reconstruction(1000)]) trades that for a lower
 L1 error (see tests/test_translation_real_data.py for measurements).
 """
 
-import os
-import sys
-
-import keras
 import tensorflow as tf
+from example_args import fit, parse
 
 import kerasgan
 
-default = "../shared/data/anime_faces"
-folder = sys.argv[1] if len(sys.argv) > 1 else default
-if not os.path.isdir(folder):
-    sys.exit(f"usage: python {sys.argv[0]} IMAGE_FOLDER  ({default} is not there)")
-run, size = "logs/anime_colorize_pix2pix", 64
+args = parse(__doc__, epochs=20, data_help="a folder of colour images (png/jpg, searched recursively)")
+folder, run, size = args.data, args.run_dir, 64
 
 
 def gray(images):
@@ -44,17 +39,14 @@ dataset = (
 
 model = kerasgan.models.Pix2Pix(image_shape=(size, size, 3), seed=0)
 model.compile()  # Adam(2e-4, beta_1=0.5) for both networks, as in the paper
-model.fit(
-    dataset,
-    epochs=20,
-    callbacks=[
-        kerasgan.callbacks.TranslationGrid(
-            f"{run}/images", gray(held_out).numpy(), targets=held_out.numpy(), tensorboard_dir=f"{run}/tb"
-        ),
-        kerasgan.callbacks.GifBuilder(f"{run}/images", f"{run}/progress.gif", pattern="translations_*.png"),
-        keras.callbacks.TensorBoard(f"{run}/tb"),
-    ],
-)
+callbacks = [
+    kerasgan.callbacks.TranslationGrid(
+        f"{run}/images", gray(held_out).numpy(), targets=held_out.numpy(), tensorboard_dir=f"{run}/tb"
+    ),
+    kerasgan.callbacks.GifBuilder(f"{run}/images", f"{run}/progress.gif", pattern="translations_*.png"),
+    kerasgan.callbacks.TensorBoard(f"{run}/tb"),
+]
+model = fit(model, dataset, args, callbacks)
 model.save(f"{run}/pix2pix.keras")
 colourized = model.translate(gray(held_out).numpy())  # float32 in [-1, 1]
 kerasgan.callbacks.save_image_grid(f"{run}/colourized.png", colourized)

@@ -1,27 +1,24 @@
 """DCGAN on MNIST (Radford et al. 2015) with the default kerasgan recipe.
 
-python examples/mnist_dcgan.py                       # MNIST via keras.datasets
-python examples/mnist_dcgan.py ../shared/data/mnist  # local IDX files
+    python examples/mnist_dcgan.py                       # the MNIST test set shipped with kerasgan
+    python examples/mnist_dcgan.py mnist                 # all 70,000 digits via keras.datasets (a download)
+    python examples/mnist_dcgan.py ../shared/data/mnist  # local IDX files
+
+About 3 CPU-minutes for the 20 epochs over the shipped 10,000 digits.
 """
 
-import sys
-
 import keras
+from example_args import fit, parse
 
 import kerasgan
 
-data = sys.argv[1] if len(sys.argv) > 1 else "mnist"
-run = "logs/mnist_dcgan"
+args = parse(__doc__, epochs=20, data=kerasgan.data.EMBEDDED_MNIST, data_help="the digits")
 
-dataset = kerasgan.data.load_dataset(data, batch_size=64, seed=0)
+dataset = kerasgan.data.load_dataset(args.data, batch_size=64, seed=0)
 gan = kerasgan.models.DCGAN.for_images((28, 28, 1), latent_dim=100, seed=0)
 gan.compile(
     d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
     g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
 )
-gan.fit(
-    dataset,
-    epochs=20,
-    callbacks=kerasgan.callbacks.run_callbacks(run),
-)
-gan.save(f"{run}/gan.keras")
+gan = fit(gan, dataset, args, kerasgan.callbacks.run_callbacks(args.run_dir))
+gan.save(f"{args.run_dir}/gan.keras")
