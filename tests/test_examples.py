@@ -1,10 +1,11 @@
-"""Every example runs: --help, then one training step (--max-seconds 0) on tiny local data, and saves a model."""
+"""Every example runs: --help, then one training step (--max-seconds 0) on tiny local data, checkpointed and saved."""
 
+import json
 import runpy
 import sys
+import zipfile
 
 import imageio.v3 as iio
-import keras
 import numpy as np
 import pytest
 from conftest import PROJECT_ROOT
@@ -71,6 +72,7 @@ def test_example_trains_one_step_checkpoints_and_saves(name, tiny, tmp_path, mon
     run = tmp_path / "run"
     _run(monkeypatch, name, *[tiny[d] for d in data], *extra, "--max-seconds", "0", "--run-dir", str(run))
     (saved,) = run.glob("*.keras")
-    model = keras.saving.load_model(saved)
-    assert int(model.g_optimizer.iterations) == 1
-    assert list((run / "checkpoints").iterdir())
+    assert zipfile.is_zipfile(saved)  # a whole .keras archive (loading every example's model costs more than a step)
+    # --max-seconds 0 stops after the first step, which the checkpoint records
+    (checkpoint,) = (run / "checkpoints").iterdir()
+    assert json.loads((checkpoint / "state.json").read_text())["step"] == 1
