@@ -4,9 +4,13 @@
 `keras.saving.load_model("gan.keras")` works in a fresh process; the other
 submodules (`kerasgan.data`, `kerasgan.metrics`, ...) load on first use.
 
-Unless TF_CPP_MIN_LOG_LEVEL is set, or TensorFlow was imported first, the
-TensorFlow C++ runtime's info and warning lines (CUDA probing, oneDNN notes)
-are silenced; set TF_CPP_MIN_LOG_LEVEL=0 to see them.
+Unless TF_CPP_MIN_LOG_LEVEL is set, or TensorFlow was imported first, it is
+set to 2, which hides the TensorFlow C++ runtime's later info and warning
+lines (the CPU-instructions note); set TF_CPP_MIN_LOG_LEVEL=0 to see them. On
+TF 2.21 the lines written while `import tensorflow` loads its libraries (the
+absl pre-initialization warning, oneDNN's note, "Could not find cuda
+drivers") come before any setting applies; the `kerasgan` command filters
+them out of its stderr (`kerasgan_cli.quiet_startup`).
 """
 
 import importlib
