@@ -15,14 +15,18 @@ from kerasgan.data.arrays import (
     mnist_idx,
 )
 from kerasgan.data.folder import IMAGE_EXTENSIONS, center_crop_resize, image_folder, list_image_files, read_image
+from kerasgan.data.points import GaussianMixture, from_points, grid, ring
 from kerasgan.data.paired import held_out_images, paired_files, paired_images, unpaired_images
 
 __all__ = [
     "DATASET_NAMES",
     "IMAGE_EXTENSIONS",
+    "GaussianMixture",
     "center_crop_resize",
     "count_images",
     "from_array",
+    "from_points",
+    "grid",
     "held_out_images",
     "image_folder",
     "list_image_files",
@@ -32,5 +36,6 @@ __all__ = [
     "paired_files",
     "paired_images",
     "read_image",
+    "ring",
     "unpaired_images",
 ]

@@ -13,6 +13,7 @@ from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lsgan import LSGAN
 from kerasgan.models.pix2pix import Pix2Pix
 from kerasgan.models.ragan import RaGAN
+from kerasgan.models.unrolled_gan import UnrolledGAN
 from kerasgan.models.wgan import WGAN
 from kerasgan.models.wgan_gp import WGANGP
 
@@ -25,6 +26,7 @@ MODELS = {
     "lsgan": LSGAN,
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
+    "unrolled_gan": UnrolledGAN,
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
@@ -47,6 +49,7 @@ __all__ = [
     "MODELS",
     "Pix2Pix",
     "RaGAN",
+    "UnrolledGAN",
     "WGAN",
     "WGANGP",
 ]

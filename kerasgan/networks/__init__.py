@@ -21,7 +21,7 @@ from kerasgan.networks.layers import (
     MinibatchStdDev,
     ReflectionPadding2D,
 )
-from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
+from kerasgan.networks.mlp import mlp_discriminator, mlp_generator, point_discriminator, point_generator
 from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
@@ -47,6 +47,8 @@ __all__ = [
     "mlp_discriminator",
     "mlp_generator",
     "patchgan_discriminator",
+    "point_discriminator",
+    "point_generator",
     "resnet_generator",
     "small_classifier",
     "unet_generator",
