@@ -15,8 +15,8 @@ from kerasgan.data.arrays import (
     mnist_idx,
 )
 from kerasgan.data.folder import IMAGE_EXTENSIONS, center_crop_resize, image_folder, list_image_files, read_image
-from kerasgan.data.points import GaussianMixture, from_points, grid, ring
 from kerasgan.data.paired import held_out_images, paired_files, paired_images, unpaired_images
+from kerasgan.data.points import GaussianMixture, from_points, grid, ring
 
 __all__ = [
     "DATASET_NAMES",
