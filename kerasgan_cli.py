@@ -51,6 +51,18 @@ MODELS = {
     "ragan": ModelEntry(
         "kerasgan.models.ragan", "RaGAN", "images", "Relativistic average GAN (Jolicoeur-Martineau 2018), RaSGAN."
     ),
+    "unrolled_gan": ModelEntry(
+        "kerasgan.models.unrolled_gan",
+        "UnrolledGAN",
+        "images",
+        "Unrolled GAN (Metz et al. 2017): the generator's loss is f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)).",
+    ),
+    "bigan": ModelEntry(
+        "kerasgan.models.bigan",
+        "BiGAN",
+        "images",
+        "BiGAN (Donahue et al. 2017) / ALI (Dumoulin et al. 2017): D tells (x, E(x)) from (G(z), z).",
+    ),
     "cgan": ModelEntry(
         "kerasgan.models.conditional_gan",
         "ConditionalGAN",

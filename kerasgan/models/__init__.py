@@ -2,6 +2,7 @@
 
 from kerasgan.models.acgan import ACGAN
 from kerasgan.models.base import AdversarialModel
+from kerasgan.models.bigan import BiGAN
 from kerasgan.models.class_conditional import ClassConditional
 from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
@@ -27,6 +28,7 @@ MODELS = {
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
     "unrolled_gan": UnrolledGAN,
+    "bigan": BiGAN,
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
@@ -37,6 +39,7 @@ MODELS = {
 __all__ = [
     "ACGAN",
     "AdversarialModel",
+    "BiGAN",
     "ClassConditional",
     "ConditionalGAN",
     "CycleGAN",

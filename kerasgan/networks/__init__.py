@@ -3,6 +3,7 @@
 They know nothing about losses or training.
 """
 
+from kerasgan.networks.bigan import bigan_discriminator, bigan_encoder
 from kerasgan.networks.classifier import small_classifier
 from kerasgan.networks.conditional import auxiliary_discriminator, conditional_discriminator, conditional_generator
 from kerasgan.networks.dcgan import (
@@ -34,6 +35,8 @@ __all__ = [
     "MinibatchStdDev",
     "ReflectionPadding2D",
     "auxiliary_discriminator",
+    "bigan_discriminator",
+    "bigan_encoder",
     "conditional_discriminator",
     "conditional_generator",
     "dcgan_depth",
