@@ -63,6 +63,12 @@ MODELS = {
         "images",
         "BiGAN (Donahue et al. 2017) / ALI (Dumoulin et al. 2017): D tells (x, E(x)) from (G(z), z).",
     ),
+    "aae": ModelEntry(
+        "kerasgan.models.adversarial_autoencoder",
+        "AdversarialAutoencoder",
+        "images",
+        "Adversarial autoencoder (Makhzani et al. 2016): E(x) is a code, G(E(x)) ≈ x, and D makes q(z) match p(z).",
+    ),
     "cgan": ModelEntry(
         "kerasgan.models.conditional_gan",
         "ConditionalGAN",

@@ -16,7 +16,7 @@ import pytest
 
 import kerasgan
 
-STEPS, BATCH, SEEDS = 1500, 512, (0, 1, 2)
+STEPS, BATCH, SEEDS = 1000, 512, (0, 1, 2)
 RING = kerasgan.data.ring(modes=8, radius=2.0, sigma=0.02)
 
 

@@ -1,6 +1,7 @@
 """GAN algorithms: `keras.Model` subclasses trained with compile() / fit(), one public class per file."""
 
 from kerasgan.models.acgan import ACGAN
+from kerasgan.models.adversarial_autoencoder import AdversarialAutoencoder
 from kerasgan.models.base import AdversarialModel
 from kerasgan.models.bigan import BiGAN
 from kerasgan.models.class_conditional import ClassConditional
@@ -29,6 +30,7 @@ MODELS = {
     "ragan": RaGAN,
     "unrolled_gan": UnrolledGAN,
     "bigan": BiGAN,
+    "aae": AdversarialAutoencoder,
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
@@ -38,6 +40,7 @@ MODELS = {
 
 __all__ = [
     "ACGAN",
+    "AdversarialAutoencoder",
     "AdversarialModel",
     "BiGAN",
     "ClassConditional",

@@ -10,11 +10,11 @@ References:
 import contextlib
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
 from kerasgan import losses as formulas
+from kerasgan.models.encoding import EncoderModel
 from kerasgan.models.gan import GAN
 from kerasgan.networks import bigan_discriminator, bigan_encoder, dcgan_generator
 from kerasgan.parts import StepBatch
@@ -23,7 +23,7 @@ _SERIALIZE = keras.saving.serialize_keras_object
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class BiGAN(GAN):
+class BiGAN(EncoderModel, GAN):
     """BiGAN (Donahue et al. 2017) / ALI (Dumoulin et al. 2017): D tells (x, E(x)) from (G(z), z).
 
     min_{G,E} max_D V(D, E, G) = E_x[log D(x, E(x))] + E_z[log(1 - D(G(z), z))] (eq. 3).
@@ -75,15 +75,8 @@ class BiGAN(GAN):
         return bigan_encoder(self.image_shape, self.latent_dim, self.base_filters)
 
     def _check_networks(self):
-        if self.encoder is None:
-            self.encoder = self.build_encoder()
         super()._check_networks()
-        e_in, e_out = tuple(self.encoder.inputs[0].shape[1:]), tuple(self.encoder.output_shape[1:])
-        if e_in != self.image_shape or e_out != (self.latent_dim,):
-            raise ValueError(
-                f"BiGAN's encoder must map images {self.image_shape} to codes ({self.latent_dim},); this one maps "
-                f"{e_in} to {e_out}."
-            )
+        self.check_encoder()
         d_codes = tuple(self.discriminator.inputs[1].shape[1:])
         if d_codes != (self.latent_dim,):
             raise ValueError(f"BiGAN's discriminator takes [images, codes of ({self.latent_dim},)]; got {d_codes}.")
@@ -135,24 +128,6 @@ class BiGAN(GAN):
             with g_tape:
                 g_terms, g_metrics = self.generator_objective(batch)
             self.update("generator", g_tape, g_terms, g_metrics)
-
-    # ------------------------------------------------------------------ inference
-    def encode(self, images, batch_size=256):
-        """E(x): codes (float32 numpy, (n, latent_dim)) of images in [-1, 1], in inference mode."""
-        images = np.asarray(images, dtype="float32")
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
-            raise ValueError(
-                f"encode() takes images of shape (n, {', '.join(map(str, self.image_shape))}); got {images.shape}."
-            )
-        chunks = [
-            ops.convert_to_numpy(self.encoder(images[i : i + batch_size], training=False))
-            for i in range(0, len(images), batch_size)
-        ]
-        return np.concatenate(chunks) if chunks else np.zeros((0, self.latent_dim), "float32")
-
-    def reconstruct(self, images, batch_size=256):
-        """G(E(x)): images regenerated from their codes."""
-        return self.generate(latents=self.encode(images, batch_size), batch_size=batch_size)
 
     def get_config(self):
         config = {**super().get_config(), "encoder": _SERIALIZE(self.encoder), "base_filters": self.base_filters}
