@@ -325,6 +325,15 @@ def build_parser():
     translate.add_argument("--input", required=True, help="an image file or a folder of images (searched recursively)")
     translate.add_argument("--out", required=True, help="output folder: one PNG per input, named after it")
     translate.add_argument("--direction", choices=("a2b", "b2a"), default="a2b")
+
+    encode = commands.add_parser("encode", help="encode images with a trained bigan or aae run; writes codes.npy")
+    encode.add_argument("--run-dir", required=True, metavar="DIR")
+    encode.add_argument(
+        "--input",
+        required=True,
+        help="an image file, a folder of images (sorted), or a .npy array of images in [-1, 1]",
+    )
+    encode.add_argument("--out", required=True, help="the .npy file of codes (its .txt twin lists the images)")
     return parser
 
 

@@ -6,6 +6,7 @@ import pytest
 from gan_contract import GANContract, tiny_images, weights_of
 from keras import ops
 
+import kerasgan
 from kerasgan.models import BiGAN
 from kerasgan.parts import StepBatch
 
@@ -63,3 +64,29 @@ def test_bigan_refuses_a_loss_and_bad_encoders():
         BiGAN(latent_dim=4, image_shape=(8, 8, 1), base_filters=4, encoder=wrong)
     with pytest.raises(ValueError, match="encode"):
         _bigan().encode(np.zeros((2, 4, 4, 1)))
+
+
+def test_kerasgan_encode_writes_the_codes_of_a_folder_in_order(tmp_path, capsys):
+    import imageio.v3 as iio
+
+    from kerasgan import cli
+
+    bigan = _bigan()
+    (tmp_path / "run").mkdir()
+    bigan.save(tmp_path / "run" / "model.keras")
+    (tmp_path / "digits").mkdir()
+    pixels = np.random.default_rng(0).integers(0, 256, (3, 8, 8), dtype=np.uint8)
+    for i, image in enumerate(pixels):
+        iio.imwrite(tmp_path / "digits" / f"d{i}.png", image)
+    out = tmp_path / "codes.npy"
+    argv = ["encode", "--run-dir", str(tmp_path / "run"), "--input", str(tmp_path / "digits"), "--out", str(out)]
+    assert cli.main(argv) == 0
+    expected = bigan.encode(pixels[..., None].astype("float32") / 127.5 - 1.0)
+    np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
+    assert (tmp_path / "codes.txt").read_text().split() == ["d0", "d1", "d2"]
+    gan = kerasgan.models.GAN(latent_dim=4, image_shape=(8, 8, 1))
+    gan.save(tmp_path / "run" / "model.keras")
+    capsys.readouterr()
+    assert cli.main(argv) != 0
+    err = capsys.readouterr().err
+    assert "has no encoder" in err and "bigan or aae" in err, err
