@@ -4,10 +4,13 @@ Reference setup (Metz et al. 2017, appendix): generator and discriminator with
 two ReLU layers of 128 units, z of 256 dimensions, batch 512, D Adam(1e-4),
 G Adam(1e-3), beta_1 0.5; ring of radius 2, σ 0.02; 2,500 samples scored.
 Three paired seeds (the same initial weights, data and latents per seed
-across the three models) on a step budget of 1,500 steps. Measured
-(seeds 0-2, commit of this test): unrolled (K = 5) 8, 8, 8 modes;
-plain GAN 0, 0, 1; PacGAN (m = 2) 8, 7, 8 — see benchmarks/mode_coverage.py
-for longer runs and the high-quality fractions.
+across the three models) on a step budget of 1,500 steps (about 3.6
+CPU-minutes for the nine runs). Measured, modes captured for seeds 0, 1, 2:
+unrolled (K = 5) 8, 8, 8; plain GAN 1, 0, 1; PacGAN (m = 2) 7, 8, 8. At
+1,000 steps the unrolled GAN had 5, 6, 4 (plain 0, 1, 0; PacGAN 7, 5, 4),
+so the budget is not padded. The high-quality fractions are still small at
+this budget (samples move onto the modes before they tighten to 3σ = 0.06):
+the issue's ≥ 30 % is not reached; benchmarks/mode_coverage.py runs longer.
 """
 
 import keras
@@ -16,7 +19,7 @@ import pytest
 
 import kerasgan
 
-STEPS, BATCH, SEEDS = 1000, 512, (0, 1, 2)
+STEPS, BATCH, SEEDS = 1500, 512, (0, 1, 2)
 RING = kerasgan.data.ring(modes=8, radius=2.0, sigma=0.02)
 
 
