@@ -61,8 +61,10 @@ def main():
         after = one_nn_accuracy(bigan.encode(train), train_labels, bigan.encode(test), test_labels)
         probs = classifier.predict(bigan.reconstruct(test), verbose=0)
         kept = float(np.mean(probs.argmax(axis=1) == test_labels))
-        print(f"BiGAN, {args.steps} steps ({cpu:.0f} CPU s): encoder 1-NN accuracy {after:.3f} (at init {before:.3f}); "
-              f"reconstructions keep the digit {kept:.3f} (chance 0.1)")
+        print(
+            f"BiGAN, {args.steps} steps ({cpu:.0f} CPU s): encoder 1-NN accuracy {after:.3f} (at init {before:.3f}); "
+            f"reconstructions keep the digit {kept:.3f} (chance 0.1)"
+        )
     if "aae" in args.models:
         aae = kerasgan.models.AdversarialAutoencoder(image_shape=(28, 28, 1), latent_dim=8, seed=args.seed)
         aae.compile()
@@ -71,11 +73,13 @@ def main():
         codes = aae.encode(test)
         prior = np.random.default_rng(2).standard_normal(codes.shape)
         noise = np.random.default_rng(3).standard_normal(codes.shape)
-        print(f"AAE, {args.steps} steps ({cpu:.0f} CPU s): prior samples' confidence {scores['mean_confidence']:.3f}, "
-              f"smallest digit fraction {scores['min_class_fraction']:.3f}; held-out codes: mean "
-              f"{np.abs(codes.mean(0)).max():.3f} (max |.| over dims), std {codes.std(0).min():.3f}-{codes.std(0).max():.3f}, "
-              f"MMD² vs the prior {kerasgan.metrics.mmd2_unbiased(codes, prior):.4f} "
-              f"(two prior samples: {kerasgan.metrics.mmd2_unbiased(noise, prior):.4f})")
+        print(
+            f"AAE, {args.steps} steps ({cpu:.0f} CPU s): prior samples' confidence {scores['mean_confidence']:.3f}, "
+            f"smallest digit fraction {scores['min_class_fraction']:.3f}; held-out codes: mean "
+            f"{np.abs(codes.mean(0)).max():.3f} (max |.| over dims), std {codes.std(0).min():.3f}-{codes.std(0).max():.3f}, "
+            f"MMD² vs the prior {kerasgan.metrics.mmd2_unbiased(codes, prior):.4f} "
+            f"(two prior samples: {kerasgan.metrics.mmd2_unbiased(noise, prior):.4f})"
+        )
 
 
 if __name__ == "__main__":
