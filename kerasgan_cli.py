@@ -52,6 +52,24 @@ MODELS = {
     "ragan": ModelEntry(
         "kerasgan.models.ragan", "RaGAN", "images", "Relativistic average GAN (Jolicoeur-Martineau 2018), RaSGAN."
     ),
+    "unrolled_gan": ModelEntry(
+        "kerasgan.models.unrolled_gan",
+        "UnrolledGAN",
+        "images",
+        "Unrolled GAN (Metz et al. 2017): the generator's loss is f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)).",
+    ),
+    "bigan": ModelEntry(
+        "kerasgan.models.bigan",
+        "BiGAN",
+        "images",
+        "BiGAN (Donahue et al. 2017) / ALI (Dumoulin et al. 2017): D tells (x, E(x)) from (G(z), z).",
+    ),
+    "aae": ModelEntry(
+        "kerasgan.models.adversarial_autoencoder",
+        "AdversarialAutoencoder",
+        "images",
+        "Adversarial autoencoder (Makhzani et al. 2016): E(x) is a code, G(E(x)) ≈ x, and D makes q(z) match p(z).",
+    ),
     "cgan": ModelEntry(
         "kerasgan.models.conditional_gan",
         "ConditionalGAN",
@@ -313,6 +331,15 @@ def build_parser():
     translate.add_argument("--input", required=True, help="an image file or a folder of images (searched recursively)")
     translate.add_argument("--out", required=True, help="output folder: one PNG per input, named after it")
     translate.add_argument("--direction", choices=("a2b", "b2a"), default="a2b")
+
+    encode = commands.add_parser("encode", help="encode images with a trained bigan or aae run; writes codes.npy")
+    encode.add_argument("--run-dir", required=True, metavar="DIR")
+    encode.add_argument(
+        "--input",
+        required=True,
+        help="an image file, a folder of images (sorted), or a .npy array of images in [-1, 1]",
+    )
+    encode.add_argument("--out", required=True, help="the .npy file of codes (its .txt twin lists the images)")
     return parser
 
 

@@ -370,7 +370,7 @@ def test_a_nan_pixel_in_batch_5_stops_training_at_batch_5_keeping_the_last_good_
     images[4 * 8 + 3, 2, 2, 0] = np.nan  # batch 5 (batches of 8, in order)
     data = tf.data.Dataset.from_tensor_slices(images).batch(8, drop_remainder=True)
     checkpoint = Checkpoint(tmp_path / "ckpt", every_n_steps=2, every_n_epochs=None)
-    with pytest.raises(ValueError, match=r"NaN or infinite pixel in batch 5 of epoch 1 \(step 5\)"):
+    with pytest.raises(ValueError, match=r"NaN or infinite value in batch 5 of epoch 1 \(step 5\)"):
         fit_with_checkpoints(_tiny_gan(), data, 2, checkpoint, verbose=0)
     assert checkpoint.latest().endswith("step_000000004")
 
@@ -383,7 +383,7 @@ def test_pixels_leaving_the_range_after_the_first_batch_are_caught_on_their_batc
     images[2 * 8, 0, 0, 0] = value  # batch 3
     data = tf.data.Dataset.from_tensor_slices(images).batch(8, drop_remainder=True)
     gan = _tiny_gan()
-    match = "NaN or infinite pixel in" if value == np.inf else r"values in \[.*, 3\] in"
+    match = "NaN or infinite value in" if value == np.inf else r"values in \[.*, 3\] in"
     with pytest.raises(ValueError, match=rf"{match} batch 3 of epoch 1 \(step 3\)"):
         gan.fit(data, epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations) == 3

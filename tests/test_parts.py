@@ -61,6 +61,7 @@ CASES = {
     "label_noise": (_gan, "targets", parts.LabelNoise(0.1), parts.LabelNoise(0.0), ()),
     "label_flip": (_gan, "targets", parts.LabelFlip(0.2), parts.LabelFlip(0.0), ()),
     "diffaugment": (_gan, "augment", parts.DiffAugment("color,translation,cutout"), None, ()),
+    "pacgan": (_gan, "augment", parts.PacGAN(2), None, ()),
     "instance_noise": (_gan, "augment", parts.InstanceNoise(0.3, steps=100), parts.InstanceNoise(0.0), ()),
     "gp": (_gan, "regularizers", parts.GradientPenalty(2.0, one_sided=True), parts.GradientPenalty(0.0), ("gp",)),
     "r1": (_gan, "regularizers", parts.R1(2.0, interval=2), parts.R1(0.0), ("r1",)),

@@ -6,6 +6,7 @@ Callbacks write files; models never do.
 from kerasgan.callbacks.checkpoint import Checkpoint, NonFiniteLossError, count_batches, fit_with_checkpoints
 from kerasgan.callbacks.diagnostics import DiagnosticRecord, Diagnostics, GANDiagnosticWarning, oscillation_score
 from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
+from kerasgan.callbacks.points import PointScatter, scatter_image
 from kerasgan.callbacks.run import run_callbacks
 from kerasgan.callbacks.tensorboard import TensorBoard
 from kerasgan.callbacks.training import StopOnSignal, TimeLimit
@@ -21,6 +22,7 @@ __all__ = [
     "NonFiniteLossError",
     "StopOnSignal",
     "TensorBoard",
+    "PointScatter",
     "TimeLimit",
     "TranslationGrid",
     "count_batches",
@@ -28,5 +30,6 @@ __all__ = [
     "oscillation_score",
     "run_callbacks",
     "save_image_grid",
+    "scatter_image",
     "tile_images",
 ]

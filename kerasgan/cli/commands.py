@@ -46,7 +46,9 @@ RUN_DEFINING_FLAGS = (
 
 
 def run(args):
-    command = {"train": train, "sample": sample, "evaluate": evaluate, "translate": translate}[args.command]
+    command = {"train": train, "sample": sample, "evaluate": evaluate, "translate": translate, "encode": encode}[
+        args.command
+    ]
     return command(args)
 
 
@@ -525,10 +527,7 @@ def _extractor(spec, batch_size):
 # ---------------------------------------------------------------------------------------------- translate
 def translate(args):
     """`kerasgan translate`: one PNG per input image, named after it (face12.jpg → face12.png)."""
-    import numpy as np
-
     from kerasgan.callbacks import save_image_grid
-    from kerasgan.data import center_crop_resize, list_image_files, read_image
     from kerasgan.utils import paths
 
     check_output(args.out, [args.input, os.path.join(args.run_dir, MODEL_FILE)], folder=True)
@@ -541,23 +540,74 @@ def translate(args):
         )
     network = model.translation_network(args.direction)
     height, width, channels = network.input_shape[1:]
-    files = [args.input] if os.path.isfile(args.input) else list_image_files(args.input)
+    outputs, pixels = _read_images(args.input, height, width, channels)
+    for name, file in outputs.items():
+        paths.refuse_output_over_inputs(os.path.join(args.out, name), [file])  # face.png in --out is its own input
+    for name, image in zip(outputs, pixels):
+        save_image_grid(os.path.join(args.out, name), model.translate(image[None], args.direction), cols=1, padding=0)
+    print(f"kerasgan: wrote {len(outputs)} translated image(s) ({args.direction}) to {args.out}")
+    return 0
+
+
+def _read_images(path, height, width, channels):
+    """({output PNG name: its input file}, float32 images in [-1, 1]) of an image file or a folder, center-cropped
+    and resized; the images are in the dict's order."""
+    import numpy as np
+
+    from kerasgan.data import center_crop_resize, list_image_files, read_image
+
+    files = [path] if os.path.isfile(path) else list_image_files(path)
     if not files:
-        raise ValueError(f"No image files found under {args.input!r}.")
+        raise ValueError(f"No image files found under {path!r}.")
     outputs = {}
     for file in files:
         name = os.path.splitext(os.path.basename(file))[0] + ".png"
         if name in outputs:
             raise ValueError(f"{outputs[name]!r} and {file!r} would both be written to {name}; rename one of them.")
         outputs[name] = file
-        paths.refuse_output_over_inputs(os.path.join(args.out, name), [file])  # face.png in --out is its own input
-    for name, file in outputs.items():
+    pixels = []
+    for file in outputs.values():
         image, reason = read_image(file, channels)
         if image is None:
             raise ValueError(f"{file!r} could not be decoded as an image ({reason}).")
-        pixels = np.asarray(center_crop_resize(image, (height, width)), "float32") / 127.5 - 1.0
-        save_image_grid(os.path.join(args.out, name), model.translate(pixels[None], args.direction), cols=1, padding=0)
-    print(f"kerasgan: wrote {len(outputs)} translated image(s) ({args.direction}) to {args.out}")
+        pixels.append(np.asarray(center_crop_resize(image, (height, width)), "float32") / 127.5 - 1.0)
+    return outputs, np.stack(pixels)
+
+
+# ---------------------------------------------------------------------------------------------- encode
+def encode(args):
+    """`kerasgan encode`: the codes E(x) of a run with an encoder (bigan, aae), saved as one .npy array.
+
+    The row order is that of the images in `--input` (a file, or a folder's
+    files in sorted order), whose names are written beside the array
+    (codes.npy -> codes.txt, one name a line).
+    """
+    import numpy as np
+
+    if not args.out.endswith(".npy"):
+        raise ValueError(f"--out {args.out!r}: the codes are written as a numpy array; name the file *.npy.")
+    inputs = [args.input, os.path.join(args.run_dir, MODEL_FILE)]
+    check_output(args.out, inputs, folder=False)
+    check_output(args.out[: -len(".npy")] + ".txt", inputs, folder=False)
+    model = load_run(args.run_dir)
+    if not hasattr(model, "encode"):
+        encoders = [n for n in kerasgan_cli.MODELS if hasattr(kerasgan_cli.model_class(n), "encode")]
+        raise ValueError(
+            f"{args.run_dir} holds a {type(model).__name__}, which has no encoder; pass the run folder of a "
+            f"{' or '.join(encoders)} run."
+        )
+    if args.input.endswith(".npy"):
+        names, images = None, np.load(args.input)
+    else:
+        height, width, channels = model.image_shape
+        names, images = _read_images(args.input, height, width, channels)
+    codes = model.encode(images)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    np.save(args.out, codes)
+    if names is not None:
+        with open(args.out[: -len(".npy")] + ".txt", "w") as f:
+            f.write("".join(os.path.splitext(n)[0] + "\n" for n in names))
+    print(f"kerasgan: wrote the codes {codes.shape} of {len(codes)} image(s) to {args.out}")
     return 0
 
 

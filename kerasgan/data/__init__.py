@@ -25,15 +25,19 @@ from kerasgan.data.folder import (
     read_image,
 )
 from kerasgan.data.paired import held_out_images, paired_files, paired_images, unpaired_images
+from kerasgan.data.points import GaussianMixture, from_points, grid, ring
 
 __all__ = [
     "DATASET_NAMES",
     "EMBEDDED_MNIST",
     "IMAGE_EXTENSIONS",
     "TooFewImagesError",
+    "GaussianMixture",
     "center_crop_resize",
     "count_images",
     "from_array",
+    "from_points",
+    "grid",
     "held_out_images",
     "image_folder",
     "list_image_files",
@@ -43,5 +47,6 @@ __all__ = [
     "paired_files",
     "paired_images",
     "read_image",
+    "ring",
     "unpaired_images",
 ]

@@ -1,7 +1,9 @@
 """GAN algorithms: `keras.Model` subclasses trained with compile() / fit(), one public class per file."""
 
 from kerasgan.models.acgan import ACGAN
+from kerasgan.models.adversarial_autoencoder import AdversarialAutoencoder
 from kerasgan.models.base import AdversarialModel
+from kerasgan.models.bigan import BiGAN
 from kerasgan.models.class_conditional import ClassConditional
 from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
@@ -13,6 +15,7 @@ from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lsgan import LSGAN
 from kerasgan.models.pix2pix import Pix2Pix
 from kerasgan.models.ragan import RaGAN
+from kerasgan.models.unrolled_gan import UnrolledGAN
 from kerasgan.models.wgan import WGAN
 from kerasgan.models.wgan_gp import WGANGP
 
@@ -25,6 +28,9 @@ MODELS = {
     "lsgan": LSGAN,
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
+    "unrolled_gan": UnrolledGAN,
+    "bigan": BiGAN,
+    "aae": AdversarialAutoencoder,
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
@@ -34,7 +40,9 @@ MODELS = {
 
 __all__ = [
     "ACGAN",
+    "AdversarialAutoencoder",
     "AdversarialModel",
+    "BiGAN",
     "ClassConditional",
     "ConditionalGAN",
     "CycleGAN",
@@ -47,6 +55,7 @@ __all__ = [
     "MODELS",
     "Pix2Pix",
     "RaGAN",
+    "UnrolledGAN",
     "WGAN",
     "WGANGP",
 ]

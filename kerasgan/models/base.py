@@ -138,6 +138,12 @@ class AdversarialModel(keras.Model):
             images = part.augment(self, images)
         return images
 
+    def seen_shape(self, shape):
+        """The shape of what the discriminator sees of a sample of `shape`, after the `augment` parts (PacGAN packs)."""
+        for part in self.augment:
+            shape = part.seen_shape(shape)
+        return tuple(shape)
+
     def sampling_network(self, network):
         """`network`, or its moving average when the model has a `GeneratorEMA`."""
         return self.ema.average_of(network) if self.ema is not None else network
@@ -356,6 +362,22 @@ class AdversarialModel(keras.Model):
             )
         return ops.cast(images, "float32")
 
+    def check_points(self, points, dim):
+        """`points` as float32 after checking that they are a float (batch, dim) array."""
+        name = type(self).__name__
+        if isinstance(points, (dict, tuple, list)) or "float" not in keras.backend.standardize_dtype(points.dtype):
+            raise TypeError(
+                f"{name} expects batches of float points of shape (batch, {dim}); got {type(points).__name__} of "
+                f"{getattr(points, 'dtype', None)}. Serve an (N, {dim}) array with kerasgan.data.from_points."
+            )
+        got = tuple(points.shape[1:])
+        if got != (dim,):
+            raise ValueError(f"fit() received points of shape {got} but {name} was built for ({dim},) coordinates.")
+        return ops.cast(points, "float32")
+
+    #: whether the real data must lie in [-1, 1] (images); unbounded data (points) is checked for NaN/inf only
+    bounded_inputs = True
+
     def record_input_range(self, *batches):
         """Keeps the smallest and largest value of this step's real images (NaN for a non-finite pixel).
 
@@ -386,9 +408,11 @@ class AdversarialModel(keras.Model):
         if math.isnan(low):
             self.stop_training = True
             raise ValueError(
-                f"fit() received an image with a NaN or infinite pixel in {where}; training stopped. Find the "
+                f"fit() received a NaN or infinite value in {where}; training stopped. Find the "
                 "broken file or the division by zero in the data pipeline (kerasgan.data skips undecodable files)."
             )
+        if not self.bounded_inputs:
+            return
         if low < -1.001 or high > 1.001:
             self.stop_training = True
             raise ValueError(

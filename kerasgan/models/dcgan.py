@@ -53,7 +53,7 @@ class DCGAN(GAN):
         return {"logit_bias": not self.loss.shift_invariant}
 
     def build_discriminator(self):
-        return dcgan_discriminator(self.image_shape, self.base_filters, **self.discriminator_options())
+        return dcgan_discriminator(self.seen_shape(self.image_shape), self.base_filters, **self.discriminator_options())
 
     def get_config(self):
         return {**super().get_config(), "base_filters": self.base_filters}

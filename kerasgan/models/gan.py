@@ -23,7 +23,7 @@ from keras import ops
 
 from kerasgan import parts as parts_lib
 from kerasgan.models.base import AdversarialModel
-from kerasgan.networks import mlp_discriminator, mlp_generator
+from kerasgan.networks import mlp_discriminator, mlp_generator, point_discriminator, point_generator
 from kerasgan.parts import CriticView, StepBatch
 from kerasgan.utils import checks
 
@@ -46,7 +46,8 @@ class GAN(AdversarialModel):
         discriminator: a `keras.Model` from images to logits (B, 1); built from
             `build_discriminator` when None.
         latent_dim: size of the latent vector z ~ N(0, I).
-        image_shape: (height, width, channels) of the images.
+        image_shape: (height, width, channels) of the images, or (dim,) for a
+            GAN of points (see `for_points`: unbounded values, MLPs).
         loss: the adversarial loss, an `AdversarialLoss` or its name:
             "non_saturating" (default), "minimax", "wasserstein", "hinge",
             "least_squares", "relativistic", "feature_matching".
@@ -89,7 +90,7 @@ class GAN(AdversarialModel):
         super().__init__(**kwargs)
         name = type(self).__name__
         self.latent_dim = checks.positive_int(name, "latent_dim", latent_dim)
-        self.image_shape = checks.image_shape(name, image_shape)
+        self.image_shape = checks.sample_shape(name, image_shape)
         self.d_steps = checks.positive_int(name, "d_steps", d_steps)
         self.loss = parts_lib.get(loss, "loss")
         self.targets = parts_lib.get_list(targets, "target")
@@ -118,14 +119,33 @@ class GAN(AdversarialModel):
         """The variant with its default networks built for `image_shape` (H, W, C)."""
         return cls(image_shape=tuple(image_shape), latent_dim=latent_dim, **kwargs)
 
+    @classmethod
+    def for_points(cls, dim=2, latent_dim=256, **kwargs):
+        """The variant for points of `dim` coordinates (the 2-D mixtures of `kerasgan.data.points`).
+
+        The default networks are `point_generator` / `point_discriminator`
+        (two ReLU layers of 128 units, Metz et al. 2017, whose latent has 256
+        dimensions); the points are not range-checked as images are.
+        """
+        return cls(image_shape=(int(dim),), latent_dim=latent_dim, **kwargs)
+
+    @property
+    def points(self):
+        """Whether the model generates points (image_shape is (dim,)) rather than images."""
+        return len(self.image_shape) == 1
+
     # ------------------------------------------------------------------ networks and parts
     def build_generator(self):
         """The default generator for this variant (hook for subclasses)."""
+        if self.points:
+            return point_generator(self.latent_dim, self.image_shape[0])
         return mlp_generator(self.latent_dim, self.image_shape)
 
     def build_discriminator(self):
         """The default discriminator for this variant (hook for subclasses)."""
-        return mlp_discriminator(self.image_shape)
+        if self.points:
+            return point_discriminator(self.seen_shape(self.image_shape)[0])
+        return mlp_discriminator(self.seen_shape(self.image_shape))
 
     def discriminator_networks(self):
         return [self.discriminator]
@@ -175,10 +195,17 @@ class GAN(AdversarialModel):
                 f"this one has {len(self.discriminator.inputs)}."
             )
         d_in = self.discriminator.inputs[0].shape
-        if tuple(d_in[1:]) != self.image_shape:
+        seen = self.seen_shape(self.image_shape)
+        if tuple(d_in[1:]) != seen:
+            packed = f" which the augment parts turn into {seen}" if seen != self.image_shape else ""
             raise ValueError(
-                f"The discriminator takes inputs of shape {d_in[1:]} but the generator makes {self.image_shape}."
+                f"The discriminator takes inputs of shape {d_in[1:]} but the generator makes "
+                f"{self.image_shape}{packed}; build the discriminator for {seen}."
             )
+
+    @property
+    def bounded_inputs(self):
+        return not self.points  # points have no fixed range, only the NaN/inf check
 
     # ------------------------------------------------------------------ hooks
     def unpack_batch(self, data):
@@ -263,7 +290,10 @@ class GAN(AdversarialModel):
     # ------------------------------------------------------------------ training
     def update_networks(self, data):
         real, condition = self.unpack_batch(data)
-        real = self.check_images(real, self.image_shape)
+        if self.points:
+            real = self.check_points(real, self.image_shape[0])
+        else:
+            real = self.check_images(real, self.image_shape)
         self.record_input_range(real)
         # One fit() step is one iteration of Algorithm 1's outer loop: with
         # d_steps = k the batch is split into k minibatches, each a fresh real

@@ -3,6 +3,7 @@
 They know nothing about losses or training.
 """
 
+from kerasgan.networks.bigan import bigan_discriminator, bigan_encoder
 from kerasgan.networks.classifier import small_classifier
 from kerasgan.networks.conditional import auxiliary_discriminator, conditional_discriminator, conditional_generator
 from kerasgan.networks.dcgan import (
@@ -21,7 +22,7 @@ from kerasgan.networks.layers import (
     MinibatchStdDev,
     ReflectionPadding2D,
 )
-from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
+from kerasgan.networks.mlp import mlp_discriminator, mlp_generator, point_discriminator, point_generator
 from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
@@ -34,6 +35,8 @@ __all__ = [
     "MinibatchStdDev",
     "ReflectionPadding2D",
     "auxiliary_discriminator",
+    "bigan_discriminator",
+    "bigan_encoder",
     "conditional_discriminator",
     "conditional_generator",
     "dcgan_depth",
@@ -47,6 +50,8 @@ __all__ = [
     "mlp_discriminator",
     "mlp_generator",
     "patchgan_discriminator",
+    "point_discriminator",
+    "point_generator",
     "resnet_generator",
     "small_classifier",
     "unet_generator",

@@ -36,11 +36,11 @@ def dcgan_depth(image_size):
     return depth
 
 
-def _check_square(image_shape):
+def _check_square(image_shape, any_channels=False):
     h, w, c = image_shape
     if h != w:
         raise ValueError(f"DCGAN networks are built for square images; got image_shape={tuple(image_shape)}.")
-    if c not in (1, 3):
+    if c not in (1, 3) and not any_channels:
         raise ValueError(f"image_shape must have 1 (grayscale) or 3 (RGB) channels; got {c}.")
 
 
@@ -143,7 +143,7 @@ def dcgan_discriminator(
         Karras et al. 2018, https://arxiv.org/abs/1710.10196 (minibatch standard deviation);
         Salimans et al. 2016, https://arxiv.org/abs/1606.03498 (minibatch discrimination).
     """
-    _check_square(image_shape)
+    _check_square(image_shape, any_channels=True)  # PacGAN packs samples along the channels
     image = keras.Input(tuple(image_shape), name="images")
     features = dcgan_discriminator_features(
         image, base_filters, kernel_size, normalization, spectral_norm, minibatch_std, minibatch_discrimination

@@ -1,6 +1,6 @@
-"""The fully connected networks of the original GAN paper, for MNIST.
+"""Fully connected networks: the original GAN paper's for MNIST, and small MLPs for points (2-D mixtures).
 
-Generator: two ReLU layers of 1200 units; discriminator: two maxout layers of
+The MNIST generator: two ReLU layers of 1200 units; its discriminator: two maxout layers of
 240 units with 5 pieces and dropout (0.2 on the input, 0.5 on hidden layers),
 as in the paper's published MNIST configuration. The generator ends in tanh
 instead of the paper's sigmoid because kerasgan images live in [-1, 1].
@@ -41,3 +41,26 @@ def mlp_discriminator(
         x = keras.layers.Dropout(dropout)(x)
     logit = keras.layers.Dense(1, dtype="float32", name="logit")(x)
     return keras.Model(image, logit, name=name)
+
+
+def point_generator(latent_dim=256, dim=2, units=(128, 128), name="generator"):
+    """Generator of points: z -> ReLU layers -> linear (unbounded) point of `dim` coordinates.
+
+    Metz et al. (2017) use two ReLU layers of 128 units for the 2-D mixtures.
+    """
+    z = keras.Input((latent_dim,), name="latents")
+    x = z
+    for u in units:
+        x = keras.layers.Dense(u, activation="relu")(x)
+    x = keras.layers.Dense(dim, dtype="float32", name="points")(x)
+    return keras.Model(z, x, name=name)
+
+
+def point_discriminator(dim=2, units=(128, 128), name="discriminator"):
+    """Discriminator of points (or of packed points, `dim` = packs × coordinates): ReLU layers -> one logit."""
+    points = keras.Input((dim,), name="points")
+    x = points
+    for u in units:
+        x = keras.layers.Dense(u, activation="relu")(x)
+    logit = keras.layers.Dense(1, dtype="float32", name="logit")(x)
+    return keras.Model(points, logit, name=name)

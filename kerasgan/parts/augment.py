@@ -21,6 +21,10 @@ class Augmentation(Part):
     def augment(self, model, images):
         raise NotImplementedError
 
+    def seen_shape(self, shape):
+        """The shape of one sample after `augment` (its input shape unless the part packs samples)."""
+        return tuple(shape)
+
 
 @register("diffaugment")
 class DiffAugment(Augmentation):
@@ -91,3 +95,57 @@ class InstanceNoise(Augmentation):
 
     def get_config(self):
         return {**super().get_config(), "sigma": self.sigma, "steps": self.steps}
+
+
+@register("pacgan")
+class PacGAN(Augmentation):
+    """PacGAN packing: the discriminator judges `packs` samples at once, concatenated along the last axis.
+
+    Every batch the discriminator sees, real or fake, of B samples becomes B / packs
+    packed samples: pack i holds samples i·packs, ..., i·packs + packs - 1, in
+    that order, along the channel axis of images ((H, W, C) → (H, W, packs·C),
+    Lin et al.'s choice) or the coordinates of points ((d,) → (packs·d,)). A
+    pack is all real or all fake, so the discriminator sees the diversity of
+    a batch and penalizes a generator that collapses. The default
+    discriminator of a model with this part is built for the packed shape
+    (`model.seen_shape`); the batch size must be a multiple of `packs`. Put
+    the part last in `augment=` so that other augmentations see single samples.
+
+    Args:
+        packs: samples per pack, m (the paper's default 2).
+
+    Reference:
+        Lin, Khetan, Fanti, Oh, PacGAN: The Power of Two Samples in Generative
+        Adversarial Networks, NeurIPS 2018. https://arxiv.org/abs/1712.04086
+    """
+
+    uses_random = False
+    remedies = {"mode_collapse": "let the discriminator see several samples at once: augment=PacGAN(2)"}
+
+    def __init__(self, packs=2, **kwargs):
+        super().__init__(**kwargs)
+        self.packs = checks.positive_int("PacGAN", "packs", packs)
+        if self.packs < 2:
+            raise ValueError(f"PacGAN: packs must be at least 2 (1 packs nothing); got {packs!r}.")
+
+    def seen_shape(self, shape):
+        return (*shape[:-1], shape[-1] * self.packs)
+
+    def augment(self, model, images):
+        m = self.packs
+        batch = images.shape[0]
+        if batch is not None and batch % m:
+            raise ValueError(
+                f"PacGAN packs {m} samples per discriminator input but the batch holds {batch}; use a batch size "
+                f"that is a multiple of {m}."
+            )
+        if batch is None:  # a smaller last batch loses the samples that fill no pack
+            images = images[: ops.shape(images)[0] // m * m]
+        sample = tuple(images.shape[1:])
+        grouped = ops.reshape(images, (-1, m, *sample))
+        # (B/m, m, ..., C) -> (B/m, ..., m, C) -> (B/m, ..., m·C): sample j of a pack fills channels j·C ... j·C + C - 1.
+        grouped = ops.moveaxis(grouped, 1, -2)
+        return ops.reshape(grouped, (-1, *self.seen_shape(sample)))
+
+    def get_config(self):
+        return {**super().get_config(), "packs": self.packs}

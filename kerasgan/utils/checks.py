@@ -50,6 +50,17 @@ def in_range(owner, name, value, low, high, hint=""):
     return float(value)
 
 
+def sample_shape(owner, shape, name="image_shape"):
+    """`shape` as a tuple of ints: (height, width, channels) for images or (dim,) for points."""
+    try:
+        shape = tuple(int(s) for s in shape)
+    except (TypeError, ValueError):
+        shape = None
+    if shape is None or len(shape) not in (1, 3) or min(shape) < 1:
+        raise ValueError(f"{owner}: {name} must be (height, width, channels), or (dim,) for points; got {shape!r}.")
+    return shape
+
+
 def image_shape(owner, shape, name="image_shape"):
     """`shape` as a (height, width, channels) tuple of ints."""
     try:

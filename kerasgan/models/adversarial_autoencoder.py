@@ -1,0 +1,200 @@
+"""Adversarial autoencoder: an autoencoder whose codes a discriminator matches to a chosen prior.
+
+Reference:
+    Makhzani, Shlens, Jaitly, Goodfellow, Frey, Adversarial Autoencoders,
+    ICLR 2016 workshop. https://arxiv.org/abs/1511.05644
+"""
+
+import contextlib
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from kerasgan import losses as formulas
+from kerasgan.models.encoding import EncoderModel
+from kerasgan.models.gan import GAN
+from kerasgan.networks import bigan_encoder, dcgan_generator, point_discriminator
+from kerasgan.parts import StepBatch
+from kerasgan.utils import checks
+
+_SERIALIZE = keras.saving.serialize_keras_object
+PRIORS = ("normal", "mixture")
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class AdversarialAutoencoder(EncoderModel, GAN):
+    """Adversarial autoencoder (Makhzani et al. 2016): E(x) is a code, G(E(x)) ≈ x, and D makes q(z) match p(z).
+
+    Each step has the paper's two phases on one batch (Section 2): the
+    reconstruction phase trains E and the decoder G on
+    "reconstruction" = mean |x - G(E(x))|² (the pixel MSE); the
+    regularization phase trains D on BCE(D(z'), 1) + BCE(D(E(x)), 0) with z' ~ p(z),
+    then the encoder, as the generator of codes, on BCE(D(E(x)), 1). Here the
+    encoder's two terms are summed into one update of E and G (the decoder
+    gets no gradient from the adversarial term), after D's update on the
+    same codes; the paper applies them as separate SGD updates. Sampling
+    decodes draws of the prior: `generate(n)` = G(z'), z' ~ p(z).
+
+    Args:
+        prior: "normal", p(z) = N(0, I); or "mixture", an equal mixture of
+            `prior_modes` Gaussians of σ `prior_sigma` whose means lie on a circle
+            of radius `prior_radius` in the first two code dimensions (the
+            paper's 2-D mixture of 10).
+        prior_modes, prior_radius, prior_sigma: the mixture's shape.
+        adversarial_weight: λ of the encoder's adversarial term against its
+            reconstruction.
+        encoder: a `keras.Model` from images to codes (B, latent_dim); the
+            discriminator is on codes (B, latent_dim) -> (B, 1).
+        base_filters: width of the default convolutional encoder and decoder.
+        **kwargs: the `GAN` arguments (generator = the decoder, latent_dim,
+            image_shape, seed, ...).
+
+    Example:
+        ```python
+        aae = kerasgan.models.AdversarialAutoencoder(image_shape=(28, 28, 1), latent_dim=8)
+        aae.compile()
+        aae.fit(kerasgan.data.load_dataset("mnist"), epochs=20)
+        codes, digits = aae.encode(images), aae.generate(16)
+        ```
+    """
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        encoder=None,
+        prior="normal",
+        prior_modes=10,
+        prior_radius=4.0,
+        prior_sigma=0.5,
+        adversarial_weight=1.0,
+        base_filters=32,
+        latent_dim=8,
+        **kwargs,
+    ):
+        name = "AdversarialAutoencoder"
+        for argument in ("regularizers", "loss", "targets", "objectives", "augment"):
+            if kwargs.get(argument):
+                raise ValueError(f"{name} trains with the paper's objectives and takes no {argument}=; drop it.")
+        if prior not in PRIORS:
+            raise ValueError(f"{name}: prior must be one of {', '.join(PRIORS)}; got {prior!r}.")
+        self.prior = prior
+        self.prior_modes = checks.positive_int(name, "prior_modes", prior_modes)
+        self.prior_radius = checks.nonnegative(name, "prior_radius", prior_radius)
+        self.prior_sigma = checks.positive(name, "prior_sigma", prior_sigma)
+        self.adversarial_weight = checks.nonnegative(name, "adversarial_weight", adversarial_weight)
+        if prior == "mixture" and latent_dim < 2:
+            raise ValueError(f"{name}: the mixture prior lies in 2 code dimensions; use latent_dim >= 2.")
+        self.base_filters = int(base_filters)
+        self.encoder = encoder  # built in _check_networks, once image_shape and latent_dim are known
+        super().__init__(generator=generator, discriminator=discriminator, latent_dim=latent_dim, **kwargs)
+
+    # ------------------------------------------------------------------ networks
+    def build_generator(self):
+        return dcgan_generator(self.latent_dim, self.image_shape, self.base_filters)
+
+    def build_discriminator(self):
+        return point_discriminator(self.latent_dim, units=(256, 256))
+
+    def build_encoder(self):
+        return bigan_encoder(self.image_shape, self.latent_dim, self.base_filters)
+
+    def _check_networks(self):
+        self.check_encoder()
+        g_in, g_out = tuple(self.generator.inputs[0].shape[1:]), tuple(self.generator.output_shape[1:])
+        d_in = tuple(self.discriminator.inputs[0].shape[1:])
+        if g_in != (self.latent_dim,) or g_out != self.image_shape:
+            raise ValueError(
+                f"The decoder must map codes ({self.latent_dim},) to images {self.image_shape}; it maps {g_in} to {g_out}."
+            )
+        if d_in != (self.latent_dim,):
+            raise ValueError(f"The discriminator judges codes ({self.latent_dim},); this one takes {d_in}.")
+
+    def generator_networks(self):
+        return [self.encoder, self.generator]
+
+    def loss_names(self):
+        return ("d_loss", "g_loss", "reconstruction", "d_acc_real", "d_acc_fake")
+
+    def critic_views(self, batch):
+        return []
+
+    # ------------------------------------------------------------------ the prior
+    def _mixture_means(self):
+        angles = 2 * math.pi * np.arange(self.prior_modes) / self.prior_modes
+        means = np.zeros((self.prior_modes, self.latent_dim), "float32")
+        means[:, 0], means[:, 1] = self.prior_radius * np.cos(angles), self.prior_radius * np.sin(angles)
+        return means
+
+    def sample_latents(self, batch_size):
+        """z' ~ p(z), from the model's seed generator."""
+        noise = self.replica_random(keras.random.normal, (batch_size, self.latent_dim))
+        if self.prior == "normal":
+            return noise
+        modes = self.replica_random(
+            lambda shape, seed: keras.random.randint(shape, 0, self.prior_modes, seed=seed), (batch_size,)
+        )
+        return ops.take(ops.convert_to_tensor(self._mixture_means()), modes, axis=0) + self.prior_sigma * noise
+
+    def latents_for(self, n, latents=None, seed=None):
+        """Draws of the prior (numpy, seeded by `seed`) when no `latents` are given."""
+        if latents is None and n is not None and self.prior == "mixture":
+            rng = np.random.default_rng(seed)
+            modes = rng.integers(self.prior_modes, size=int(n))
+            noise = rng.standard_normal((int(n), self.latent_dim)) * self.prior_sigma
+            latents = self._mixture_means()[modes] + noise
+        return super().latents_for(n, latents, seed)
+
+    # ------------------------------------------------------------------ the phases
+    def discriminator_objective(self, batch):
+        """(terms, metrics) of D: prior draws (`batch.latents`) are real, codes E(x) (`batch.condition`) fake."""
+        real_logits = self.discriminator(batch.latents, training=True)
+        fake_logits = self.discriminator(batch.condition, training=True)
+        terms = {"d_loss": formulas.discriminator_loss(real_logits, fake_logits)}
+        metrics = {
+            "d_acc_real": ops.mean(ops.cast(real_logits > 0, "float32")),
+            "d_acc_fake": ops.mean(ops.cast(fake_logits < 0, "float32")),
+        }
+        return terms, metrics
+
+    def generator_objective(self, batch):
+        """(terms, metrics) of E and G: "reconstruction" (batch.fake = G(E(x))) and λ·"g_loss", E fooling D."""
+        fake_logits = self.discriminator(batch.condition, training=True)
+        terms = {
+            "reconstruction": ops.mean(ops.square(batch.real - batch.fake)),
+            "g_loss": self.adversarial_weight * formulas.non_saturating_generator_loss(fake_logits),
+        }
+        return terms, {}
+
+    def _step(self, real, condition, update_generator):
+        prior = self.sample_latents(ops.shape(real)[0])
+        g_tape = tf.GradientTape() if update_generator else None
+        with g_tape or contextlib.nullcontext():
+            codes = self.encoder(real, training=True)
+            reconstruction = self.generator(codes, training=True)
+        batch = StepBatch(real, reconstruction, codes, prior)
+        with tf.GradientTape() as d_tape:
+            d_terms, d_metrics = self.discriminator_objective(batch)
+        self.update("discriminator", d_tape, d_terms, d_metrics)
+        if update_generator:
+            with g_tape:
+                g_terms, g_metrics = self.generator_objective(batch)
+            self.update("generator", g_tape, g_terms, g_metrics)
+
+    def get_config(self):
+        config = {
+            **super().get_config(),
+            "encoder": _SERIALIZE(self.encoder),
+            "prior": self.prior,
+            "prior_modes": self.prior_modes,
+            "prior_radius": self.prior_radius,
+            "prior_sigma": self.prior_sigma,
+            "adversarial_weight": self.adversarial_weight,
+            "base_filters": self.base_filters,
+        }
+        for argument in ("loss", "targets"):
+            config.pop(argument)
+        return config

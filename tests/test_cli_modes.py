@@ -1,0 +1,31 @@
+"""The command line trains the mode-coverage and inference models by name, and PacGAN as a part spec."""
+
+import keras
+import numpy as np
+import pytest
+from gan_contract import tiny_images
+
+from kerasgan import cli
+
+
+@pytest.fixture(scope="module")
+def npz_data(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "tiny.npz"
+    np.savez(path, x_train=((tiny_images(32, (8, 8, 1)) + 1) * 127.5).astype("uint8"))
+    return path
+
+
+@pytest.mark.parametrize(
+    "model,extra,check",
+    [
+        ("unrolled_gan", ["--set", "unrolled_steps=2"], lambda m: m.unrolled_steps == 2),
+        ("bigan", ["--set", "base_filters=4"], lambda m: m.encoder.output_shape == (None, 8)),
+        ("aae", ["--set", "prior=mixture", "--set", "base_filters=4"], lambda m: m.prior == "mixture"),
+        ("dcgan", ["--augment", "pacgan:packs=4"], lambda m: m.discriminator.input_shape == (None, 8, 8, 4)),
+    ],
+)
+def test_train_by_name(model, extra, check, npz_data, tmp_path):
+    argv = ["train", model, "--data", str(npz_data), "--epochs", "1", "--batch-size", "8", "--latent-dim", "8"]
+    assert cli.main([*argv, *extra, "--run-dir", str(tmp_path / "run")]) == 0
+    trained = keras.saving.load_model(tmp_path / "run" / "model.keras")
+    assert int(trained.g_optimizer.iterations) == 4 and check(trained)
