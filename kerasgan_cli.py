@@ -51,6 +51,12 @@ MODELS = {
     "ragan": ModelEntry(
         "kerasgan.models.ragan", "RaGAN", "images", "Relativistic average GAN (Jolicoeur-Martineau 2018), RaSGAN."
     ),
+    "fgan": ModelEntry(
+        "kerasgan.models.fgan",
+        "FGAN",
+        "images",
+        "f-GAN (Nowozin et al. 2016): D estimates D_f(P‖Q) by its variational bound, G minimizes the estimate.",
+    ),
     "cgan": ModelEntry(
         "kerasgan.models.conditional_gan",
         "ConditionalGAN",

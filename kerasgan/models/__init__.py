@@ -6,6 +6,7 @@ from kerasgan.models.class_conditional import ClassConditional
 from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
+from kerasgan.models.fgan import FGAN
 from kerasgan.models.gan import GAN
 from kerasgan.models.hinge_gan import HingeGAN
 from kerasgan.models.image_translation import ImageTranslation
@@ -25,6 +26,7 @@ MODELS = {
     "lsgan": LSGAN,
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
+    "fgan": FGAN,
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
@@ -39,6 +41,7 @@ __all__ = [
     "ConditionalGAN",
     "CycleGAN",
     "DCGAN",
+    "FGAN",
     "GAN",
     "HingeGAN",
     "ImageTranslation",

@@ -21,6 +21,7 @@ from kerasgan.parts.augment import Augmentation, DiffAugment, InstanceNoise
 from kerasgan.parts.ema import GeneratorEMA
 from kerasgan.parts.losses import (
     AdversarialLoss,
+    FDivergence,
     FeatureMatching,
     Hinge,
     LeastSquares,
@@ -44,6 +45,7 @@ __all__ = [
     "CriticView",
     "CycleConsistency",
     "DiffAugment",
+    "FDivergence",
     "FeatureMatching",
     "GeneratorEMA",
     "GradientPenalty",

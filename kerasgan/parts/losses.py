@@ -16,6 +16,7 @@ Your own loss: subclass `AdversarialLoss`, implement `discriminator_loss` and
 """
 
 from kerasgan import losses as formulas
+from kerasgan.losses import f_divergence
 from kerasgan.parts.part import Part
 from kerasgan.parts.registry import get, register
 
@@ -221,3 +222,42 @@ class FeatureMatching(AdversarialLoss):
         from keras.saving import serialize_keras_object
 
         return {**super().get_config(), "base": serialize_keras_object(self.base)}
+
+
+@register("fgan")
+class FDivergence(AdversarialLoss):
+    """f-GAN: D maximizes the variational bound F = E_P[g_f(V(x))] − E_Q[f*(g_f(V(G(z))))] of D_f(P‖Q), G minimizes it.
+
+    The discriminator's logit is the paper's V; g_f and f* are those of the
+    paper's Table 2 for each divergence (see `kerasgan.losses.f_divergence`,
+    which computes f*(g_f(v)) in forms finite for every logit). The logged
+    `d_loss` is −F, minus the estimate of the divergence.
+
+    Args:
+        divergence: "kl", "reverse_kl", "pearson", "neyman",
+            "squared_hellinger", "jensen_shannon", "total_variation" or "gan".
+        alternative: False: G minimizes F (the saddle point of Eq. 6, whose
+            term is −E_Q[f*(g_f(V))]); True: G maximizes E_Q[g_f(V(G(z)))]
+            (Section 3.2's alternative, the analogue of the non-saturating loss).
+
+    Reference:
+        Nowozin, Cseke & Tomioka, f-GAN: Training Generative Neural Samplers
+        using Variational Divergence Minimization, NeurIPS 2016, Eq. 6 and
+        Table 2. https://arxiv.org/abs/1606.00709
+    """
+
+    uses_targets = False
+
+    def __init__(self, divergence="pearson", alternative=False, **kwargs):
+        super().__init__(**kwargs)
+        self.divergence = f_divergence.check_divergence(divergence)
+        self.alternative = bool(alternative)
+
+    def discriminator_loss(self, real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
+        return f_divergence.f_discriminator_loss(self.divergence, real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        return f_divergence.f_generator_loss(self.divergence, fake_logits, self.alternative)
+
+    def get_config(self):
+        return {**super().get_config(), "divergence": self.divergence, "alternative": self.alternative}
