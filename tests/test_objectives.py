@@ -1,4 +1,4 @@
-"""More objectives: the f-GAN divergences (loss parts and the FGAN model)."""
+"""More objectives: the f-GAN divergences (loss parts and the FGAN model) and Diffusion-GAN's diffusion."""
 
 import keras
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 from gan_contract import GANContract
 
 from kerasgan.losses import f_divergence
-from kerasgan.models import FGAN
-from kerasgan.parts import FDivergence
+from kerasgan.models import DCGAN, FGAN
+from kerasgan.parts import Diffusion, FDivergence
 
 LOG2 = np.log(2.0)
 
@@ -144,3 +144,83 @@ class TestFGAN(GANContract):
 class TestFGANKLAlternative(GANContract):
     def make_model(self, **kwargs):
         return FGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, divergence="kl", alternative=True, **kwargs)
+
+
+# ---------------------------------------------------------------- Diffusion-GAN
+
+
+def _attached(**kwargs):
+    part = Diffusion(seed=3, **kwargs)
+    part.attach(object())
+    return part
+
+
+def test_diffusion_has_the_closed_form_mean_and_variance():
+    part = _attached(sigma=0.5)
+    t = 150
+    alpha_bar = np.prod(1 - np.linspace(1e-4, 2e-2, 500)[:t])
+    x = np.full((4000, 2, 2, 1), 0.8, "float32")
+    x_t = keras.ops.convert_to_numpy(part.diffuse(x, np.full(4000, t, "int32")))
+    np.testing.assert_allclose(x_t.mean(), np.sqrt(alpha_bar) * 0.8, atol=3 * 0.5 / np.sqrt(16000))
+    np.testing.assert_allclose(x_t.var(), (1 - alpha_bar) * 0.25, rtol=0.05)
+
+
+def test_diffusion_at_t_0_leaves_the_image_unchanged():
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 4, 4, 2)).astype("float32")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(_attached().diffuse(x, np.zeros(3, "int32"))), x)
+
+
+def test_timesteps_follow_the_priority_distribution():
+    part = _attached(t_min=5)
+    t = keras.ops.convert_to_numpy(part.sample_timesteps(40000))
+    shares = np.bincount(t, minlength=6) / len(t)
+    expected = np.concatenate([[0.5], 0.5 * np.arange(1, 6) / 15])  # ½ at t = 0, then ∝ t on 1..5
+    np.testing.assert_allclose(shares, expected, atol=0.01)
+
+
+def _adapt(part, logits_sign, updates, batch=8):
+    """Shows the part `updates` adjustment intervals of real logits of one sign; returns T after each."""
+    T = []
+    for _ in range(updates):
+        for _ in range(part.interval):
+            part.observe_logits(None, np.full((batch, 1), logits_sign, "float32"), np.zeros((batch, 1), "float32"))
+        T.append(float(part.T))
+    return T
+
+
+def test_t_rises_when_the_discriminator_is_too_sure_of_real_data_and_falls_otherwise():
+    part = _attached(ada_kimg=1.0)  # p moves by 8 · 4 / 1000 each interval of 4 steps
+    rising = _adapt(part, 1.0, 5)
+    p = 0.032 * np.arange(1, 6)
+    np.testing.assert_allclose(rising, np.round(10 + p * 490))
+    assert float(part.r_d) == 1.0
+    falling = _adapt(part, -1.0, 3)
+    np.testing.assert_allclose(falling, np.round(10 + 0.032 * np.array([4, 3, 2]) * 490))
+    assert float(part.r_d) == -1.0
+    assert _adapt(part, -1.0, 10)[-1] == 10.0  # clipped at t_min
+
+
+def test_diffusion_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="t_min .* must not exceed t_max"):
+        Diffusion(t_min=20, t_max=10)
+    with pytest.raises(ValueError, match="target"):
+        Diffusion(target=1.5)
+
+
+class TestDCGANWithDiffusion(GANContract):
+    def make_model(self, target=0.6, **kwargs):
+        diffusion = Diffusion(t_min=5, t_max=50, ada_kimg=0.01, target=target)
+        return DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, augment=diffusion, **kwargs)
+
+    def test_t_adapts_in_training_and_is_logged_saved_and_restored(self, tmp_path):
+        # Steered toward r_d = -0.99, any discriminator not wrong about every real image is "too sure":
+        # the first adjustment (after 4 steps, p += 8·4/10) takes T to t_max.
+        gan = self.compiled(target=-0.99)
+        history = self.fit(gan)
+        part = gan.augment[0]
+        assert float(part.r_d) > -0.99 and float(part.T) == 50.0
+        assert history["diffusion_T"][0] == pytest.approx((3 * 5 + 50) / 4)  # the epoch's mean of T over 4 steps
+        gan.save(tmp_path / "gan.keras")
+        loaded = keras.saving.load_model(tmp_path / "gan.keras").augment[0]
+        for name in ("T", "p", "r_d", "alphas_bar"):
+            np.testing.assert_array_equal(np.asarray(getattr(loaded, name)), np.asarray(getattr(part, name)))

@@ -239,6 +239,7 @@ class GAN(AdversarialModel):
         """(terms, metrics) of the discriminator on a `StepBatch`: its loss "d_loss", the parts' and heads' terms; accuracies."""
         real_logits, real_aux = self.discriminate(batch.real, batch.condition)
         fake_logits, fake_aux = self.discriminate(batch.fake, batch.condition)
+        self.observe_logits(real_logits, fake_logits)
         terms = {"d_loss": self.discriminator_loss(real_logits, fake_logits), **self.part_terms("discriminator", batch)}
         terms.update(self.discriminator_auxiliary_terms(real_aux, fake_aux, batch.condition, batch.latents))
         metrics = {

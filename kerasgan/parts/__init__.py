@@ -17,7 +17,7 @@ Names given as strings (`loss="hinge"`, `regularizers=["r1"]`) resolve
 through the registry (`kerasgan.parts.get`), as `keras.optimizers.get` does.
 """
 
-from kerasgan.parts.augment import Augmentation, DiffAugment, InstanceNoise
+from kerasgan.parts.augment import Augmentation, DiffAugment, Diffusion, InstanceNoise
 from kerasgan.parts.ema import GeneratorEMA
 from kerasgan.parts.losses import (
     AdversarialLoss,
@@ -45,6 +45,7 @@ __all__ = [
     "CriticView",
     "CycleConsistency",
     "DiffAugment",
+    "Diffusion",
     "FDivergence",
     "FeatureMatching",
     "GeneratorEMA",
