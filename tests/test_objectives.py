@@ -1,4 +1,4 @@
-"""More objectives: the f-GAN divergences (loss parts and the FGAN model) and Diffusion-GAN's diffusion."""
+"""More objectives: the f-GAN divergences (FDivergence, FGAN), EBGAN, BEGAN and Diffusion-GAN's diffusion."""
 
 import keras
 import numpy as np
@@ -6,8 +6,10 @@ import pytest
 from gan_contract import GANContract
 
 from kerasgan.losses import f_divergence
-from kerasgan.models import DCGAN, FGAN
-from kerasgan.parts import Diffusion, FDivergence
+from kerasgan.models import BEGAN, DCGAN, EBGAN, FGAN
+from kerasgan.networks import autoencoder_discriminator
+from kerasgan.parts import BoundaryEquilibrium, Diffusion, EnergyMargin, FDivergence
+from kerasgan.parts.regularizers import pulling_away
 
 LOG2 = np.log(2.0)
 
@@ -224,3 +226,73 @@ class TestDCGANWithDiffusion(GANContract):
         loaded = keras.saving.load_model(tmp_path / "gan.keras").augment[0]
         for name in ("T", "p", "r_d", "alphas_bar"):
             np.testing.assert_array_equal(np.asarray(getattr(loaded, name)), np.asarray(getattr(part, name)))
+
+
+# ---------------------------------------------------------------- EBGAN and BEGAN
+
+
+def test_ebgan_margin_loss_against_numpy():
+    real = np.array([[0.1], [0.3], [0.2]], "float32")
+    fake = np.array([[0.5], [1.7], [0.9]], "float32")
+    loss = EnergyMargin(margin=1.0)
+    np.testing.assert_allclose(float(loss.discriminator_loss(real, fake)), 0.2 + (0.5 + 0.0 + 0.1) / 3, rtol=1e-6)
+    np.testing.assert_allclose(float(loss.generator_loss(fake)), np.mean(fake), rtol=1e-6)
+
+
+def test_pulling_away_term_against_numpy():
+    codes = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    expected = np.mean(
+        [
+            (codes[i] @ codes[j] / np.linalg.norm(codes[i]) / np.linalg.norm(codes[j])) ** 2
+            for i in range(5)
+            for j in range(5)
+            if i != j
+        ]
+    )
+    np.testing.assert_allclose(float(pulling_away(codes)), expected, rtol=1e-5)
+    assert float(pulling_away(np.tile(codes[:1], (4, 1)))) == pytest.approx(1.0, abs=1e-5)  # one mode: the maximum
+
+
+def test_began_k_update_and_m_global_against_numpy():
+    loss = BoundaryEquilibrium(gamma=0.4, lambda_k=0.1)
+    loss.attach(object())
+    rng = np.random.default_rng(1)
+    k, ks = 0.0, []
+    for _ in range(6):
+        # fakes reconstructed better than γ·real at first (k rises), then worse (it falls back)
+        real = rng.uniform(0.0, 1.0, (8, 1)).astype("float32")
+        fake = rng.uniform(0.0, 0.3 if len(ks) < 3 else 1.0, (8, 1)).astype("float32")
+        np.testing.assert_allclose(float(loss.discriminator_loss(real, fake)), real.mean() - k * fake.mean(), rtol=1e-5)
+        loss.observe_logits(None, real, fake)
+        balance = 0.4 * real.mean() - fake.mean()
+        k = float(np.clip(k + 0.1 * balance, 0.0, 1.0))
+        np.testing.assert_allclose(float(loss.k), k, atol=1e-6)
+        np.testing.assert_allclose(float(loss.m_global), real.mean() + abs(balance), rtol=1e-5)
+        ks.append(k)
+    assert ks[2] > 0.0 and ks[-1] < ks[2]
+
+
+def test_autoencoder_discriminator_outputs_the_reconstruction_error():
+    net = autoencoder_discriminator((8, 8, 1), base_filters=4, code_dim=3, distance="l2")
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
+    reconstruction = keras.Model(net.inputs, net.get_layer("reconstruction").output)(x)
+    expected = np.mean((x - keras.ops.convert_to_numpy(reconstruction)) ** 2, axis=(1, 2, 3))[:, None]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(net(x)), expected, rtol=1e-5)
+
+
+class TestEBGAN(GANContract):
+    def make_model(self, **kwargs):
+        return EBGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, code_dim=3, **kwargs)
+
+    def test_logs_the_pulling_away_term(self):
+        history = self.fit(self.compiled())
+        assert 0.0 < history["pt"][0] <= 0.1
+
+
+class TestBEGAN(GANContract):
+    def make_model(self, **kwargs):
+        return BEGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, code_dim=3, lambda_k=0.05, **kwargs)
+
+    def test_logs_k_and_m_global_every_step(self):
+        history = self.fit(self.compiled())
+        assert 0.0 <= history["k"][0] <= 1.0 and history["m_global"][0] > 0.0

@@ -48,7 +48,7 @@ def _fit(model):
 
 
 # alias -> (model builder, the model argument, the part with a nonzero weight, the same part at weight zero or
-# None where it has no weight, the names it logs)
+# None where it has no weight, the names it logs: its terms, then its logged-only metrics)
 CASES = {
     "non_saturating": (_gan, "loss", parts.NonSaturating(), None, ()),
     "minimax": (_gan, "loss", parts.Minimax(), None, ()),
@@ -57,11 +57,13 @@ CASES = {
     "least_squares": (_gan, "loss", parts.LeastSquares(), None, ()),
     "relativistic": (_gan, "loss", parts.Relativistic(average=True), None, ()),
     "feature_matching": (_gan, "loss", parts.FeatureMatching("least_squares"), None, ()),
+    "fgan": (_gan, "loss", parts.FDivergence("neyman", alternative=True), None, ()),
     "label_smoothing": (_gan, "targets", parts.LabelSmoothing(0.2), parts.LabelSmoothing(0.0), ()),
     "label_noise": (_gan, "targets", parts.LabelNoise(0.1), parts.LabelNoise(0.0), ()),
     "label_flip": (_gan, "targets", parts.LabelFlip(0.2), parts.LabelFlip(0.0), ()),
     "diffaugment": (_gan, "augment", parts.DiffAugment("color,translation,cutout"), None, ()),
     "instance_noise": (_gan, "augment", parts.InstanceNoise(0.3, steps=100), parts.InstanceNoise(0.0), ()),
+    "diffusion": (_gan, "augment", parts.Diffusion(t_min=5, t_max=50), None, ("diffusion_T", "diffusion_r_d")),
     "gp": (_gan, "regularizers", parts.GradientPenalty(2.0, one_sided=True), parts.GradientPenalty(0.0), ("gp",)),
     "r1": (_gan, "regularizers", parts.R1(2.0, interval=2), parts.R1(0.0), ("r1",)),
     "dragan": (_gan, "regularizers", parts.DRAGAN(2.0), parts.DRAGAN(0.0), ("dragan",)),
@@ -108,7 +110,7 @@ def test_part_is_logged_under_its_name_and_survives_a_keras_file(alias, tmp_path
     build, argument, part, _, names = CASES[alias]
     model = build(**_with(argument, _fresh(part)))
     history = _fit(model)
-    assert tuple(part.d_terms) + tuple(part.g_terms) == names
+    assert (*part.d_terms, *part.g_terms, *part.d_metrics, *part.g_metrics) == names
     for name in names:
         assert name in history and np.isfinite(history[name]).all(), (name, sorted(history))
     model.save(tmp_path / "model.keras")

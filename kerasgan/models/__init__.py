@@ -2,10 +2,12 @@
 
 from kerasgan.models.acgan import ACGAN
 from kerasgan.models.base import AdversarialModel
+from kerasgan.models.began import BEGAN
 from kerasgan.models.class_conditional import ClassConditional
 from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
+from kerasgan.models.ebgan import EBGAN
 from kerasgan.models.fgan import FGAN
 from kerasgan.models.gan import GAN
 from kerasgan.models.hinge_gan import HingeGAN
@@ -27,6 +29,8 @@ MODELS = {
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
     "fgan": FGAN,
+    "ebgan": EBGAN,
+    "began": BEGAN,
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
@@ -37,10 +41,12 @@ MODELS = {
 __all__ = [
     "ACGAN",
     "AdversarialModel",
+    "BEGAN",
     "ClassConditional",
     "ConditionalGAN",
     "CycleGAN",
     "DCGAN",
+    "EBGAN",
     "FGAN",
     "GAN",
     "HingeGAN",

@@ -18,7 +18,11 @@ class FGAN(DCGAN):
     Args:
         divergence: the f-divergence, one of `kerasgan.losses.f_divergence.DIVERGENCES`
             ("pearson" by default; "gan" is the original GAN's objective).
-        alternative: the alternative generator objective.
+        alternative: True (default): G maximizes E_Q[g_f(V)], Section 3.2's
+            alternative; False: G minimizes F, the saddle point. The saddle
+            point's generator term saturates where D rejects the fakes for
+            most divergences (for squared Hellinger its gradient is exp(v)),
+            and for Pearson χ² it points the wrong way below v = −2.
         **kwargs: the `DCGAN` / `GAN` arguments except `loss`.
 
     Example:
@@ -34,7 +38,7 @@ class FGAN(DCGAN):
         https://arxiv.org/abs/1606.00709
     """
 
-    def __init__(self, generator=None, discriminator=None, divergence="pearson", alternative=False, **kwargs):
+    def __init__(self, generator=None, discriminator=None, divergence="pearson", alternative=True, **kwargs):
         if "loss" in kwargs:
             raise ValueError(
                 "FGAN's loss is its divergence: pass divergence=... (and alternative=...), not loss=; "

@@ -3,6 +3,7 @@
 They know nothing about losses or training.
 """
 
+from kerasgan.networks.autoencoder import ReconstructionEnergy, autoencoder_discriminator
 from kerasgan.networks.classifier import small_classifier
 from kerasgan.networks.conditional import auxiliary_discriminator, conditional_discriminator, conditional_generator
 from kerasgan.networks.dcgan import (
@@ -26,6 +27,8 @@ from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer,
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
+    "ReconstructionEnergy",
+    "autoencoder_discriminator",
     "NORMALIZATIONS",
     "ImagePool",
     "LabelEncoding",

@@ -21,6 +21,8 @@ from kerasgan.parts.augment import Augmentation, DiffAugment, Diffusion, Instanc
 from kerasgan.parts.ema import GeneratorEMA
 from kerasgan.parts.losses import (
     AdversarialLoss,
+    BoundaryEquilibrium,
+    EnergyMargin,
     FDivergence,
     FeatureMatching,
     Hinge,
@@ -33,7 +35,15 @@ from kerasgan.parts.losses import (
 from kerasgan.parts.objectives import CycleConsistency, Identity, L1Reconstruction, Objective
 from kerasgan.parts.part import CriticView, Part, StepBatch, replica_random
 from kerasgan.parts.registry import KINDS, get, get_list, lookup, names, register, registered
-from kerasgan.parts.regularizers import DRAGAN, R1, GradientPenalty, HistoricalAverage, Regularizer, WeightClip
+from kerasgan.parts.regularizers import (
+    DRAGAN,
+    R1,
+    GradientPenalty,
+    HistoricalAverage,
+    PullingAway,
+    Regularizer,
+    WeightClip,
+)
 from kerasgan.parts.targets import LabelFlip, LabelNoise, LabelSmoothing, TargetTransform
 
 __all__ = [
@@ -42,9 +52,11 @@ __all__ = [
     "R1",
     "AdversarialLoss",
     "Augmentation",
+    "BoundaryEquilibrium",
     "CriticView",
     "CycleConsistency",
     "DiffAugment",
+    "EnergyMargin",
     "Diffusion",
     "FDivergence",
     "FeatureMatching",
@@ -63,6 +75,7 @@ __all__ = [
     "NonSaturating",
     "Objective",
     "Part",
+    "PullingAway",
     "Regularizer",
     "Relativistic",
     "StepBatch",
