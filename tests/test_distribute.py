@@ -80,6 +80,9 @@ def _serialized(**options):
         ("ragan", {}),
         ("fgan", {"divergence": "squared_hellinger"}),
         ("dcgan", _serialized(augment=[parts.Diffusion(t_min=5, t_max=50, ada_kimg=0.01)])),
+        ("began", {"lambda_k": 0.05}),
+        # The pulling-away term is computed over each replica's batch (the pairs of one replica), so off here.
+        ("ebgan", {"pt_weight": 0}),
         ("cgan", {"num_classes": 3}),
         (
             "cgan",

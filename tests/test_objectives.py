@@ -296,3 +296,14 @@ class TestBEGAN(GANContract):
     def test_logs_k_and_m_global_every_step(self):
         history = self.fit(self.compiled())
         assert 0.0 <= history["k"][0] <= 1.0 and history["m_global"][0] > 0.0
+
+
+def test_cli_spells_the_new_parts():
+    from kerasgan.cli.options import build_part
+
+    loss = build_part("loss", "loss", "fgan:divergence=kl,alternative=true")
+    assert isinstance(loss, FDivergence) and (loss.divergence, loss.alternative) == ("kl", True)
+    diffusion = build_part("augment", "augment", "diffusion:t_max=200,target=0.5")
+    assert isinstance(diffusion, Diffusion) and (diffusion.t_max, diffusion.target) == (200, 0.5)
+    with pytest.raises(ValueError, match="Unknown f-divergence 'chi2'"):
+        build_part("loss", "loss", "fgan:divergence=chi2")

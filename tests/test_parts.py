@@ -40,6 +40,13 @@ def _cyclegan(**options):
     return model
 
 
+def _ebgan(**options):
+    keras.utils.set_random_seed(7)
+    model = kerasgan.models.EBGAN.for_images(SHAPE, latent_dim=4, base_filters=4, code_dim=3, pt_weight=0, seed=7, **options)
+    model.compile()
+    return model
+
+
 def _fit(model):
     if isinstance(model, kerasgan.models.ImageTranslation):
         a = tiny_images(8, (8, 8, 3), seed=1)
@@ -58,6 +65,8 @@ CASES = {
     "relativistic": (_gan, "loss", parts.Relativistic(average=True), None, ()),
     "feature_matching": (_gan, "loss", parts.FeatureMatching("least_squares"), None, ()),
     "fgan": (_gan, "loss", parts.FDivergence("neyman", alternative=True), None, ()),
+    "ebgan": (_gan, "loss", parts.EnergyMargin(0.5), None, ()),
+    "began": (_gan, "loss", parts.BoundaryEquilibrium(0.7, 0.01), None, ("k", "m_global")),
     "label_smoothing": (_gan, "targets", parts.LabelSmoothing(0.2), parts.LabelSmoothing(0.0), ()),
     "label_noise": (_gan, "targets", parts.LabelNoise(0.1), parts.LabelNoise(0.0), ()),
     "label_flip": (_gan, "targets", parts.LabelFlip(0.2), parts.LabelFlip(0.0), ()),
@@ -74,6 +83,7 @@ CASES = {
         parts.HistoricalAverage(0.0),
         ("hist_d", "hist_g"),
     ),
+    "pulling_away": (_ebgan, "regularizers", parts.PullingAway(0.2), parts.PullingAway(0.0), ("pt",)),
     "weight_clip": (_gan, "constraints", parts.WeightClip(0.05), None, ()),
     "ema": (_gan, "ema", parts.GeneratorEMA(0.8), None, ()),
     "l1": (_pix2pix, "objectives", parts.L1Reconstruction(10.0), parts.L1Reconstruction(0.0), ("g_l1",)),
