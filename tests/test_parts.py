@@ -42,7 +42,9 @@ def _cyclegan(**options):
 
 def _ebgan(**options):
     keras.utils.set_random_seed(7)
-    model = kerasgan.models.EBGAN.for_images(SHAPE, latent_dim=4, base_filters=4, code_dim=3, pt_weight=0, seed=7, **options)
+    model = kerasgan.models.EBGAN.for_images(
+        SHAPE, latent_dim=4, base_filters=4, code_dim=3, pt_weight=0, seed=7, **options
+    )
     model.compile()
     return model
 

@@ -33,7 +33,9 @@ class BEGAN(DCGAN):
 
     def __init__(self, generator=None, discriminator=None, gamma=0.5, lambda_k=0.001, code_dim=64, **kwargs):
         if "loss" in kwargs:
-            raise ValueError("BEGAN's loss is BoundaryEquilibrium(gamma, lambda_k): pass gamma= and lambda_k=, not loss=.")
+            raise ValueError(
+                "BEGAN's loss is BoundaryEquilibrium(gamma, lambda_k): pass gamma= and lambda_k=, not loss=."
+            )
         self.gamma, self.lambda_k, self.code_dim = gamma, lambda_k, int(code_dim)
         super().__init__(generator, discriminator, loss=BoundaryEquilibrium(gamma, lambda_k), **kwargs)
 

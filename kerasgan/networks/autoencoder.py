@@ -30,7 +30,9 @@ class ReconstructionEnergy(keras.layers.Layer):
         return {**super().get_config(), "distance": self.distance}
 
 
-def autoencoder_discriminator(image_shape=(28, 28, 1), base_filters=32, code_dim=64, distance="l1", name="discriminator"):
+def autoencoder_discriminator(
+    image_shape=(28, 28, 1), base_filters=32, code_dim=64, distance="l1", name="discriminator"
+):
     """An autoencoder whose output is the reconstruction energy of each image.
 
     Encoder: a 3×3 convolution, then d stride-2 3×3 convolutions doubling the
