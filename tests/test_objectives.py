@@ -307,3 +307,29 @@ def test_cli_spells_the_new_parts():
     assert isinstance(diffusion, Diffusion) and (diffusion.t_max, diffusion.target) == (200, 0.5)
     with pytest.raises(ValueError, match="Unknown f-divergence 'chi2'"):
         build_part("loss", "loss", "fgan:divergence=chi2")
+
+
+def test_diagnostics_record_t_and_m_global_and_warn_when_t_is_at_its_maximum():
+    import warnings
+
+    from gan_contract import tiny_images
+
+    from kerasgan.callbacks import Diagnostics, GANDiagnosticWarning
+
+    # Steered toward r_d = -0.99, T reaches t_max at the first adjustment (step 4) and stays.
+    gan = TestDCGANWithDiffusion().compiled(target=-0.99)
+    diagnostics = Diagnostics(tiny_images(8, (8, 8, 1)), every_n_batches=4, warmup_steps=0, collapse_ratio=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GANDiagnosticWarning)
+        gan.fit(tiny_images(32, (8, 8, 1)), epochs=2, batch_size=8, verbose=0, callbacks=[diagnostics])
+    assert [p["diffusion_T"] for p in diagnostics.history] == [50.0] * 2
+    message = next(w.message for w in diagnostics.warnings if w.kind == "discriminator_overpowering")
+    assert "Diffusion's T is at its t_max = 50" in message and "augment=Diffusion()" in message
+
+    began = TestBEGAN().compiled()
+    diagnostics = Diagnostics(tiny_images(8, (8, 8, 1)), every_n_batches=4, warmup_steps=0, collapse_ratio=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GANDiagnosticWarning)
+        began.fit(tiny_images(32, (8, 8, 1)), epochs=1, batch_size=8, verbose=0, callbacks=[diagnostics])
+    assert diagnostics.history[-1]["m_global"] == pytest.approx(float(began.loss.m_global))
+    assert diagnostics.history[-1]["m_global"] > 0.0
