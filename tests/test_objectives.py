@@ -143,11 +143,6 @@ class TestFGAN(GANContract):
         return FGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, divergence="squared_hellinger", **kwargs)
 
 
-class TestFGANKLAlternative(GANContract):
-    def make_model(self, **kwargs):
-        return FGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, divergence="kl", alternative=True, **kwargs)
-
-
 # ---------------------------------------------------------------- Diffusion-GAN
 
 
