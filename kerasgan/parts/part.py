@@ -27,7 +27,8 @@ class Part(keras.layers.Layer):
       names);
     - `observe_logits(model, real_logits, fake_logits)`: the discriminator's
       logits on what it saw of the real and fake batch, once per
-      discriminator update (adaptive parts read them: Diffusion-GAN's T);
+      discriminator update, after its loss is computed (adaptive parts read
+      them: BEGAN's k_t, Diffusion-GAN's T);
     - `after_discriminator_update(model)` / `after_generator_update(model)`;
     - kind-specific hooks (`augment`, `transform`, ...), see the subclasses.
 
