@@ -70,6 +70,24 @@ MODELS = {
         "images",
         "Adversarial autoencoder (Makhzani et al. 2016): E(x) is a code, G(E(x)) ≈ x, and D makes q(z) match p(z).",
     ),
+    "fgan": ModelEntry(
+        "kerasgan.models.fgan",
+        "FGAN",
+        "images",
+        "f-GAN (Nowozin et al. 2016): D estimates D_f(P‖Q) by its variational bound, G minimizes the estimate.",
+    ),
+    "ebgan": ModelEntry(
+        "kerasgan.models.ebgan",
+        "EBGAN",
+        "images",
+        "Energy-based GAN (Zhao et al. 2017): D's energy is its reconstruction error, low on data, high on fakes.",
+    ),
+    "began": ModelEntry(
+        "kerasgan.models.began",
+        "BEGAN",
+        "images",
+        "Boundary equilibrium GAN (Berthelot et al. 2017): D autoencodes, G makes images D reconstructs as well as γ·real.",
+    ),
     "cgan": ModelEntry(
         "kerasgan.models.conditional_gan",
         "ConditionalGAN",

@@ -51,7 +51,7 @@ def _serialized(**options):
     return {key: keras.saving.serialize_keras_object(value) for key, value in options.items()}
 
 
-# Every part of kerasgan.parts appears in one of the DCGAN rows: the parts contract's "two replicas equal one device".
+# Every part of kerasgan.parts appears in one of the DCGAN rows (FDivergence in the fgan row): the parts contract's "two replicas equal one device".
 @pytest.mark.parametrize(
     "name, options",
     [
@@ -78,6 +78,11 @@ def _serialized(**options):
         ("lsgan", {}),
         ("hinge_gan", {}),
         ("ragan", {}),
+        ("fgan", {"divergence": "squared_hellinger"}),
+        ("dcgan", _serialized(augment=[parts.Diffusion(t_min=5, t_max=50, ada_kimg=0.01)])),
+        ("began", {"lambda_k": 0.05}),
+        # The pulling-away term is computed over each replica's batch (the pairs of one replica), so off here.
+        ("ebgan", {"pt_weight": 0}),
         ("cgan", {"num_classes": 3}),
         (
             "cgan",

@@ -40,6 +40,15 @@ def _cyclegan(**options):
     return model
 
 
+def _ebgan(**options):
+    keras.utils.set_random_seed(7)
+    model = kerasgan.models.EBGAN.for_images(
+        SHAPE, latent_dim=4, base_filters=4, code_dim=3, pt_weight=0, seed=7, **options
+    )
+    model.compile()
+    return model
+
+
 def _fit(model):
     if isinstance(model, kerasgan.models.ImageTranslation):
         a = tiny_images(8, (8, 8, 3), seed=1)
@@ -48,7 +57,7 @@ def _fit(model):
 
 
 # alias -> (model builder, the model argument, the part with a nonzero weight, the same part at weight zero or
-# None where it has no weight, the names it logs)
+# None where it has no weight, the names it logs: its terms, then its logged-only metrics)
 CASES = {
     "non_saturating": (_gan, "loss", parts.NonSaturating(), None, ()),
     "minimax": (_gan, "loss", parts.Minimax(), None, ()),
@@ -57,12 +66,16 @@ CASES = {
     "least_squares": (_gan, "loss", parts.LeastSquares(), None, ()),
     "relativistic": (_gan, "loss", parts.Relativistic(average=True), None, ()),
     "feature_matching": (_gan, "loss", parts.FeatureMatching("least_squares"), None, ()),
+    "fgan": (_gan, "loss", parts.FDivergence("neyman", alternative=True), None, ()),
+    "ebgan": (_gan, "loss", parts.EnergyMargin(0.5), None, ()),
+    "began": (_gan, "loss", parts.BoundaryEquilibrium(0.7, 0.01), None, ("k", "m_global")),
     "label_smoothing": (_gan, "targets", parts.LabelSmoothing(0.2), parts.LabelSmoothing(0.0), ()),
     "label_noise": (_gan, "targets", parts.LabelNoise(0.1), parts.LabelNoise(0.0), ()),
     "label_flip": (_gan, "targets", parts.LabelFlip(0.2), parts.LabelFlip(0.0), ()),
     "diffaugment": (_gan, "augment", parts.DiffAugment("color,translation,cutout"), None, ()),
     "pacgan": (_gan, "augment", parts.PacGAN(2), None, ()),
     "instance_noise": (_gan, "augment", parts.InstanceNoise(0.3, steps=100), parts.InstanceNoise(0.0), ()),
+    "diffusion": (_gan, "augment", parts.Diffusion(t_min=5, t_max=50), None, ("diffusion_T", "diffusion_r_d")),
     "gp": (_gan, "regularizers", parts.GradientPenalty(2.0, one_sided=True), parts.GradientPenalty(0.0), ("gp",)),
     "r1": (_gan, "regularizers", parts.R1(2.0, interval=2), parts.R1(0.0), ("r1",)),
     "dragan": (_gan, "regularizers", parts.DRAGAN(2.0), parts.DRAGAN(0.0), ("dragan",)),
@@ -73,6 +86,7 @@ CASES = {
         parts.HistoricalAverage(0.0),
         ("hist_d", "hist_g"),
     ),
+    "pulling_away": (_ebgan, "regularizers", parts.PullingAway(0.2), parts.PullingAway(0.0), ("pt",)),
     "weight_clip": (_gan, "constraints", parts.WeightClip(0.05), None, ()),
     "ema": (_gan, "ema", parts.GeneratorEMA(0.8), None, ()),
     "l1": (_pix2pix, "objectives", parts.L1Reconstruction(10.0), parts.L1Reconstruction(0.0), ("g_l1",)),
@@ -109,7 +123,7 @@ def test_part_is_logged_under_its_name_and_survives_a_keras_file(alias, tmp_path
     build, argument, part, _, names = CASES[alias]
     model = build(**_with(argument, _fresh(part)))
     history = _fit(model)
-    assert tuple(part.d_terms) + tuple(part.g_terms) == names
+    assert (*part.d_terms, *part.g_terms, *part.d_metrics, *part.g_metrics) == names
     for name in names:
         assert name in history and np.isfinite(history[name]).all(), (name, sorted(history))
     model.save(tmp_path / "model.keras")

@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import parts
-from kerasgan.parts import StepBatch
+from kerasgan.parts import Diffusion, StepBatch
 
 
 class GANDiagnosticWarning(UserWarning):
@@ -175,7 +175,11 @@ class Diagnostics(keras.callbacks.Callback):
       data, near 0 when they collapse.
     - `oscillation_d_loss`, `oscillation_g_loss`: `oscillation_score` of the
       last `window` per-step losses.
-    - the weights of both networks are checked for NaN/inf.
+    - the weights of both networks are checked for NaN/inf;
+    - the values the model's parts log but do not train on, as they stand:
+      BEGAN's `k` and `m_global` (M_global, its convergence measure: it
+      falls as training converges) and `Diffusion`'s `diffusion_T` and
+      `diffusion_r_d` (T grows while D is too sure of the real images).
 
     Warnings (`GANDiagnosticWarning`, also kept in `self.warnings` as
     `DiagnosticRecord(step, kind, message)`), each at most once per `cooldown`
@@ -190,6 +194,8 @@ class Diagnostics(keras.callbacks.Callback):
       that high (the minimax loss saturating). The accuracy and loss
       tests are skipped for losses whose logits have no fixed zero
       (Wasserstein, relativistic), where only the gradient test applies.
+      With a `Diffusion` part, T at its `t_max` is evidence too: the most
+      diffused images still leave D too sure of the real ones.
     - `mode_collapse`: `diversity_ratio` < `collapse_ratio` on `patience`
       probes in a row.
     - `oscillation`: a loss's oscillation score >= `oscillation_threshold`
@@ -392,6 +398,9 @@ class Diagnostics(keras.callbacks.Callback):
         for key in ("d_loss", "g_loss"):
             if len(self._series[key]) >= self.window:
                 signals[f"oscillation_{key}"], signals[f"crossings_{key}"] = oscillation_score(self._series[key])
+        for part in self.model.parts():
+            for name, value in {**part.discriminator_metrics(self.model), **part.generator_metrics(self.model)}.items():
+                signals[name] = float(keras.ops.convert_to_numpy(value))
         self.history.append(signals)
         self._write_summaries(signals, step)
         self._check(signals, step)
@@ -498,6 +507,12 @@ class Diagnostics(keras.callbacks.Callback):
                 f"{self._max_g_grad:.3g} (threshold {self.vanishing_ratio:g}): the generator barely learns"
             )
         self._max_g_grad = max(self._max_g_grad, g_norm)
+        for part in self.model.parts():
+            if isinstance(part, Diffusion) and float(part.T) >= part.t_max:
+                evidence.append(
+                    f"Diffusion's T is at its t_max = {part.t_max} and D is still too sure of the real images "
+                    f"(r_d = {float(part.r_d):.2f}, target {part.target})"
+                )
         if evidence:
             self._warn(
                 step,
@@ -538,6 +553,7 @@ class Diagnostics(keras.callbacks.Callback):
             "oscillation_g_loss",
             "mean_d_acc_real",
             "mean_d_acc_fake",
+            *(n for part in self.model.parts() for n in (*part.d_metrics, *part.g_metrics)),
         )
         with self._writer.as_default():
             for name in names:

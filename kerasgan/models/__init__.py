@@ -3,11 +3,14 @@
 from kerasgan.models.acgan import ACGAN
 from kerasgan.models.adversarial_autoencoder import AdversarialAutoencoder
 from kerasgan.models.base import AdversarialModel
+from kerasgan.models.began import BEGAN
 from kerasgan.models.bigan import BiGAN
 from kerasgan.models.class_conditional import ClassConditional
 from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
+from kerasgan.models.ebgan import EBGAN
+from kerasgan.models.fgan import FGAN
 from kerasgan.models.gan import GAN
 from kerasgan.models.hinge_gan import HingeGAN
 from kerasgan.models.image_translation import ImageTranslation
@@ -31,6 +34,9 @@ MODELS = {
     "unrolled_gan": UnrolledGAN,
     "bigan": BiGAN,
     "aae": AdversarialAutoencoder,
+    "fgan": FGAN,
+    "ebgan": EBGAN,
+    "began": BEGAN,
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
@@ -43,10 +49,13 @@ __all__ = [
     "AdversarialAutoencoder",
     "AdversarialModel",
     "BiGAN",
+    "BEGAN",
     "ClassConditional",
     "ConditionalGAN",
     "CycleGAN",
     "DCGAN",
+    "EBGAN",
+    "FGAN",
     "GAN",
     "HingeGAN",
     "ImageTranslation",

@@ -114,7 +114,7 @@ class AdversarialModel(keras.Model):
         names = list(self.loss_names())
         for i, part in enumerate(self.parts()):
             part.attach(self, None if self.seed is None else self.seed + 1000 * (i + 1))
-            names += [*part.d_terms, *part.g_terms]
+            names += [*part.d_terms, *part.g_terms, *part.d_metrics, *part.g_metrics]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             raise ValueError(f"{type(self).__name__}: two parts log {repeated[0]!r}; give each part once.")
@@ -129,7 +129,7 @@ class AdversarialModel(keras.Model):
     def logged_names(self):
         names = list(self.loss_names())
         for part in self.parts():
-            names += [*part.d_terms, *part.g_terms]
+            names += [*part.d_terms, *part.g_terms, *part.d_metrics, *part.g_metrics]
         return tuple(names)
 
     def augmented(self, images):
@@ -245,12 +245,17 @@ class AdversarialModel(keras.Model):
             terms.update(getattr(part, f"{side}_terms")(self, batch))
         return terms
 
+    def observe_logits(self, real_logits, fake_logits):
+        """Shows every part the discriminator's logits on this step's real and fake batch (before its update)."""
+        for part in self.parts():
+            part.observe_logits(self, real_logits, fake_logits)
+
     def update(self, side, tape, terms, metrics=None):
         """Updates one side ("discriminator" or "generator") on the sum of its named `terms`, then logs them.
 
         The sum is recorded on `tape`; the parts' after-update hooks (weight
         clipping, running averages, the generator's EMA) run after the update.
-        `metrics` are logged too but not trained on.
+        `metrics`, and the parts' metrics for that side, are logged too but not trained on.
         """
         if side == "discriminator":
             optimizer, variables = self.d_optimizer, self.d_variables()
@@ -259,7 +264,10 @@ class AdversarialModel(keras.Model):
         self.apply_update(tape, terms, variables, optimizer)
         for part in self.parts():
             getattr(part, f"after_{side}_update")(self)
-        self.track({**terms, **(metrics or {})})
+        metrics = dict(metrics or {})
+        for part in self.parts():
+            metrics.update(getattr(part, f"{side}_metrics")(self))
+        self.track({**terms, **metrics})
 
     @staticmethod
     def apply_update(tape, terms, variables, optimizer):

@@ -267,6 +267,8 @@ class GAN(AdversarialModel):
         real_logits, real_aux = self.discriminate(batch.real, batch.condition)
         fake_logits, fake_aux = self.discriminate(batch.fake, batch.condition)
         terms = {"d_loss": self.discriminator_loss(real_logits, fake_logits), **self.part_terms("discriminator", batch)}
+        # After the loss: a part that adapts to the logits (BEGAN's k_t) changes the next step's loss, not this one's.
+        self.observe_logits(real_logits, fake_logits)
         terms.update(self.discriminator_auxiliary_terms(real_aux, fake_aux, batch.condition, batch.latents))
         metrics = {
             "d_acc_real": ops.mean(ops.cast(real_logits > 0, "float32")),

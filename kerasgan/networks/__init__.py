@@ -3,6 +3,7 @@
 They know nothing about losses or training.
 """
 
+from kerasgan.networks.autoencoder import ReconstructionEnergy, autoencoder_discriminator
 from kerasgan.networks.bigan import bigan_discriminator, bigan_encoder
 from kerasgan.networks.classifier import small_classifier
 from kerasgan.networks.conditional import auxiliary_discriminator, conditional_discriminator, conditional_generator
@@ -27,6 +28,8 @@ from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer,
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
+    "ReconstructionEnergy",
+    "autoencoder_discriminator",
     "NORMALIZATIONS",
     "ImagePool",
     "LabelEncoding",

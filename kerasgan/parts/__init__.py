@@ -17,10 +17,13 @@ Names given as strings (`loss="hinge"`, `regularizers=["r1"]`) resolve
 through the registry (`kerasgan.parts.get`), as `keras.optimizers.get` does.
 """
 
-from kerasgan.parts.augment import Augmentation, DiffAugment, InstanceNoise, PacGAN
+from kerasgan.parts.augment import Augmentation, DiffAugment, Diffusion, InstanceNoise, PacGAN
 from kerasgan.parts.ema import GeneratorEMA
 from kerasgan.parts.losses import (
     AdversarialLoss,
+    BoundaryEquilibrium,
+    EnergyMargin,
+    FDivergence,
     FeatureMatching,
     Hinge,
     LeastSquares,
@@ -32,7 +35,15 @@ from kerasgan.parts.losses import (
 from kerasgan.parts.objectives import CycleConsistency, Identity, L1Reconstruction, Objective
 from kerasgan.parts.part import CriticView, Part, StepBatch, replica_random
 from kerasgan.parts.registry import KINDS, get, get_list, lookup, names, register, registered
-from kerasgan.parts.regularizers import DRAGAN, R1, GradientPenalty, HistoricalAverage, Regularizer, WeightClip
+from kerasgan.parts.regularizers import (
+    DRAGAN,
+    R1,
+    GradientPenalty,
+    HistoricalAverage,
+    PullingAway,
+    Regularizer,
+    WeightClip,
+)
 from kerasgan.parts.targets import LabelFlip, LabelNoise, LabelSmoothing, TargetTransform
 
 __all__ = [
@@ -41,9 +52,13 @@ __all__ = [
     "R1",
     "AdversarialLoss",
     "Augmentation",
+    "BoundaryEquilibrium",
     "CriticView",
     "CycleConsistency",
     "DiffAugment",
+    "EnergyMargin",
+    "Diffusion",
+    "FDivergence",
     "FeatureMatching",
     "GeneratorEMA",
     "GradientPenalty",
@@ -61,6 +76,7 @@ __all__ = [
     "Objective",
     "PacGAN",
     "Part",
+    "PullingAway",
     "Regularizer",
     "Relativistic",
     "StepBatch",

@@ -2,13 +2,16 @@
 
 The model passes each batch through its `augment=` parts in order (`augment(model, images)`)
 before the discriminator, in both networks' updates; the penalties see the
-images unaugmented. Later families add ADA and Diffusion-GAN's diffusion here.
+images unaugmented. Diffusion-GAN's forward diffusion is one (`Diffusion`), with its adaptive T.
 """
 
 import keras
+import numpy as np
+import tensorflow as tf
 from keras import ops
 
 from kerasgan import augment as diff_augment_lib
+from kerasgan import losses as formulas
 from kerasgan.parts.part import Part
 from kerasgan.parts.registry import register
 from kerasgan.utils import checks
@@ -149,3 +152,141 @@ class PacGAN(Augmentation):
 
     def get_config(self):
         return {**super().get_config(), "packs": self.packs}
+
+
+@register("diffusion")
+class Diffusion(Augmentation):
+    """Diffusion-GAN's forward diffusion: D sees real and fake images diffused t steps, T adapted to D.
+
+    Every image the discriminator judges, real or generated, is replaced by
+    x_t ~ q(x_t | x) = N(√ᾱ_t · x, (1 − ᾱ_t) σ² I), with ᾱ_t = Π_{s≤t} (1 − β_s)
+    for a linear schedule β_1 … β_{t_max} from `beta_start` to `beta_end`;
+    the generator's gradient flows through it (reparameterized). Per image, t
+    is 0 with probability `zero_share` and otherwise drawn from the priority
+    distribution π(t) ∝ t on {1, …, T}. T itself adapts: every `interval`
+    discriminator updates, r_d = E[sign(D(x_t))] on the real images of those
+    steps moves p by sign(r_d − target) · (images seen) / (ada_kimg · 1000)
+    (clipped to [0, 1]) and T = t_min + round(p · (t_max − t_min)): a
+    discriminator too sure of the real data sees more noise.
+
+    T, p and the ᾱ table are the part's weights (saved and restored with the
+    model) and T and r_d are logged as `diffusion_T` and `diffusion_r_d`. The
+    discriminator is not told t (an augmentation cannot change its inputs);
+    the paper conditions D on t.
+
+    Args:
+        beta_start, beta_end: the linear β schedule's ends (the authors' 1e-4, 2e-2).
+        t_min, t_max: T's range; T starts at t_min.
+        sigma: σ, the noise scale (the authors' 0.05).
+        target: the r_d that T steers toward (0.6).
+        interval: discriminator updates between adjustments of T (4).
+        ada_kimg: thousands of real images over which p could go from 0 to 1 (100).
+        zero_share: the share of images left undiffused, t = 0 (the authors' ½).
+        seed: seed of the noise and the timesteps (default: from the model's).
+
+    Reference:
+        Wang, Zheng, He, Chen & Zhou, Diffusion-GAN: Training GANs with
+        Diffusion, ICLR 2023 (arXiv 2022), Eqs. 1–4 and Section 3.
+        https://arxiv.org/abs/2206.02262
+    """
+
+    d_metrics = ("diffusion_T", "diffusion_r_d")
+    remedies = {
+        "discriminator_overpowering": "diffuse what it sees, with adaptive strength: augment=Diffusion()",
+        "mode_collapse": "on small data augment=Diffusion()",
+    }
+
+    def __init__(
+        self,
+        beta_start=1e-4,
+        beta_end=2e-2,
+        t_min=10,
+        t_max=500,
+        sigma=0.05,
+        target=0.6,
+        interval=4,
+        ada_kimg=100,
+        zero_share=0.5,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        owner = "Diffusion"
+        self.beta_start = checks.in_range(owner, "beta_start", beta_start, 0.0, 1.0)
+        self.beta_end = checks.in_range(owner, "beta_end", beta_end, 0.0, 1.0)
+        self.t_min = checks.nonnegative_int(owner, "t_min", t_min)
+        self.t_max = checks.positive_int(owner, "t_max", t_max)
+        if self.t_min > self.t_max:
+            raise ValueError(f"Diffusion: t_min ({t_min}) must not exceed t_max ({t_max}).")
+        self.sigma = checks.positive(owner, "sigma", sigma)
+        self.target = checks.in_range(owner, "target", target, -1.0, 1.0)
+        self.interval = checks.positive_int(owner, "interval", interval)
+        self.ada_kimg = checks.positive(owner, "ada_kimg", ada_kimg)
+        self.zero_share = checks.in_range(owner, "zero_share", zero_share, 0.0, 1.0)
+
+    def attach(self, model, seed=None):
+        super().attach(model, seed)
+        # Made here, in the model's constructor, so that under tf.distribute they are mirrored.
+        betas = np.linspace(self.beta_start, self.beta_end, self.t_max)
+        # ᾱ_0 = 1: t = 0 leaves the image exactly as it was.
+        alphas_bar = np.concatenate([[1.0], np.cumprod(1.0 - betas)]).astype("float32")
+        self.alphas_bar = self.add_weight(
+            shape=(self.t_max + 1,),
+            initializer=keras.initializers.Constant(alphas_bar),
+            trainable=False,
+            name="alphas_bar",
+        )
+        scalar = {"shape": (), "trainable": False, "aggregation": "only_first_replica"}
+        self.p = self.add_weight(initializer="zeros", name="p", **scalar)
+        self.T = self.add_weight(initializer=keras.initializers.Constant(float(self.t_min)), name="T", **scalar)
+        self.r_d = self.add_weight(initializer="zeros", name="r_d", **scalar)
+        self._sign_sum = self.add_weight(initializer="zeros", name="sign_sum", **scalar)
+        self._observed = self.add_weight(initializer="zeros", name="observed", **scalar)
+
+    def sample_timesteps(self, batch_size):
+        """t per image: 0 with probability `zero_share`, else π(t) ∝ t on {1, …, T} (inverse CDF k(k+1)/(T(T+1)))."""
+        zero, u = (self.random(keras.random.uniform, (batch_size,)) for _ in range(2))
+        T = ops.maximum(self.T, 1.0)
+        t = ops.ceil((ops.sqrt(1.0 + 4.0 * u * T * (T + 1.0)) - 1.0) / 2.0)
+        t = ops.clip(t, 1.0, T)
+        return ops.cast(ops.where(zero < self.zero_share, 0.0, t), "int32")
+
+    def diffuse(self, images, t):
+        """x_t = √ᾱ_t · x + √(1 − ᾱ_t) · σ · ε, ε ~ N(0, I), for a timestep per image."""
+        alpha_bar = ops.reshape(ops.take(self.alphas_bar, t), (-1, 1, 1, 1))
+        noise = self.random(keras.random.normal, ops.shape(images))
+        alpha_bar = ops.cast(alpha_bar, images.dtype)
+        return ops.sqrt(alpha_bar) * images + ops.sqrt(1.0 - alpha_bar) * ops.cast(self.sigma * noise, images.dtype)
+
+    def augment(self, model, images):
+        return self.diffuse(images, self.sample_timesteps(ops.shape(images)[0]))
+
+    def observe_logits(self, model, real_logits, fake_logits):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        self._sign_sum.assign_add(formulas.global_batch_mean(ops.sign(real_logits)))
+        self._observed.assign_add(1.0)
+        due = self._observed >= self.interval
+        r_d = self._sign_sum / self._observed
+        images = ops.cast(ops.shape(real_logits)[0] * replicas * self.interval, "float32")
+        adjusted = ops.clip(self.p + ops.sign(r_d - self.target) * images / (self.ada_kimg * 1000.0), 0.0, 1.0)
+        self.p.assign(ops.where(due, adjusted, self.p))
+        self.T.assign(ops.round(self.t_min + self.p * (self.t_max - self.t_min)))
+        self.r_d.assign(ops.where(due, r_d, self.r_d))
+        self._sign_sum.assign(ops.where(due, 0.0, self._sign_sum))
+        self._observed.assign(ops.where(due, 0.0, self._observed))
+
+    def discriminator_metrics(self, model):
+        return {"diffusion_T": self.T, "diffusion_r_d": self.r_d}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "beta_start": self.beta_start,
+            "beta_end": self.beta_end,
+            "t_min": self.t_min,
+            "t_max": self.t_max,
+            "sigma": self.sigma,
+            "target": self.target,
+            "interval": self.interval,
+            "ada_kimg": self.ada_kimg,
+            "zero_share": self.zero_share,
+        }

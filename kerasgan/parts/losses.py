@@ -15,9 +15,13 @@ Your own loss: subclass `AdversarialLoss`, implement `discriminator_loss` and
 `generator_loss`, and register it (`@kerasgan.parts.register("my_loss")`).
 """
 
+from keras import ops
+
 from kerasgan import losses as formulas
+from kerasgan.losses import f_divergence
 from kerasgan.parts.part import Part
 from kerasgan.parts.registry import get, register
+from kerasgan.utils import checks
 
 
 class AdversarialLoss(Part):
@@ -221,3 +225,129 @@ class FeatureMatching(AdversarialLoss):
         from keras.saving import serialize_keras_object
 
         return {**super().get_config(), "base": serialize_keras_object(self.base)}
+
+
+@register("fgan")
+class FDivergence(AdversarialLoss):
+    """f-GAN: D maximizes the variational bound F = E_P[g_f(V(x))] − E_Q[f*(g_f(V(G(z))))] of D_f(P‖Q), G minimizes it.
+
+    The discriminator's logit is the paper's V; g_f and f* are those of the
+    paper's Table 2 for each divergence (see `kerasgan.losses.f_divergence`,
+    which computes f*(g_f(v)) in forms finite for every logit). The logged
+    `d_loss` is −F, minus the estimate of the divergence.
+
+    Args:
+        divergence: "kl", "reverse_kl", "pearson", "neyman",
+            "squared_hellinger", "jensen_shannon", "total_variation" or "gan".
+        alternative: False: G minimizes F (the saddle point of Eq. 6, whose
+            term is −E_Q[f*(g_f(V))]); True: G maximizes E_Q[g_f(V(G(z)))]
+            (Section 3.2's alternative, the analogue of the non-saturating loss).
+
+    Reference:
+        Nowozin, Cseke & Tomioka, f-GAN: Training Generative Neural Samplers
+        using Variational Divergence Minimization, NeurIPS 2016, Eq. 6 and
+        Table 2. https://arxiv.org/abs/1606.00709
+    """
+
+    uses_targets = False
+
+    def __init__(self, divergence="pearson", alternative=False, **kwargs):
+        super().__init__(**kwargs)
+        self.divergence = f_divergence.check_divergence(divergence)
+        self.alternative = bool(alternative)
+
+    def discriminator_loss(self, real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
+        return f_divergence.f_discriminator_loss(self.divergence, real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        return f_divergence.f_generator_loss(self.divergence, fake_logits, self.alternative)
+
+    def get_config(self):
+        return {**super().get_config(), "divergence": self.divergence, "alternative": self.alternative}
+
+
+@register("ebgan")
+class EnergyMargin(AdversarialLoss):
+    """EBGAN's margin loss on energies E (the discriminator outputs E ≥ 0, e.g. an autoencoder's reconstruction error).
+
+    D minimizes E[E(x)] + E[max(0, m − E(G(z)))]; G minimizes E[E(G(z))]
+    (Zhao et al. 2017, Eqs. 1–2). Pair it with `PullingAway` for the
+    generator's pulling-away term.
+
+    Args:
+        margin: m. The energies of `kerasgan.networks.autoencoder_discriminator`
+            are per-pixel means, so m is on that scale (images in [−1, 1]).
+
+    Reference:
+        Zhao, Mathieu & LeCun, Energy-based Generative Adversarial Network,
+        ICLR 2017. https://arxiv.org/abs/1609.03126
+    """
+
+    uses_targets = False
+
+    def __init__(self, margin=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.margin = checks.positive("EnergyMargin", "margin", margin)
+
+    def discriminator_loss(self, real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
+        real, fake = (ops.cast(t, "float32") for t in (real_logits, fake_logits))
+        return ops.mean(real) + ops.mean(ops.relu(self.margin - fake))
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        return ops.mean(ops.cast(fake_logits, "float32"))
+
+    def get_config(self):
+        return {**super().get_config(), "margin": self.margin}
+
+
+@register("began")
+class BoundaryEquilibrium(AdversarialLoss):
+    """BEGAN's objective on autoencoder losses L (the discriminator outputs L(v) = mean |v − D(v)|), with k_t's control.
+
+    D minimizes L(x) − k_t·L(G(z)), G minimizes L(G(z)); after each
+    discriminator step k_{t+1} = clip(k_t + λ_k (γ L(x) − L(G(z))), 0, 1),
+    which keeps E[L(G(z))] = γ E[L(x)]. The convergence measure
+    M_global = L(x) + |γ L(x) − L(G(z))| (Eq. 5 of the paper, a usable
+    training curve) and k_t are logged as `m_global` and `k`. Both fall as
+    the model converges; k_t is saved with the model.
+
+    Args:
+        gamma: γ, the diversity ratio E[L(G(z))] / E[L(x)] (the paper shows 0.3–0.7).
+        lambda_k: λ_k, the proportional gain of k_t (0.001).
+
+    Reference:
+        Berthelot, Schumm & Metz, BEGAN: Boundary Equilibrium Generative
+        Adversarial Networks, 2017, Eqs. 4–5. https://arxiv.org/abs/1703.10717
+    """
+
+    uses_targets = False
+    d_metrics = ("k", "m_global")
+
+    def __init__(self, gamma=0.5, lambda_k=0.001, **kwargs):
+        super().__init__(**kwargs)
+        self.gamma = checks.in_range("BoundaryEquilibrium", "gamma", gamma, 0.0, 1.0 + 1e-9)
+        self.lambda_k = checks.nonnegative("BoundaryEquilibrium", "lambda_k", lambda_k)
+
+    def attach(self, model, seed=None):
+        super().attach(model, seed)
+        scalar = {"shape": (), "initializer": "zeros", "trainable": False, "aggregation": "only_first_replica"}
+        self.k = self.add_weight(name="k", **scalar)  # k_0 = 0, as in the paper
+        self.m_global = self.add_weight(name="m_global", **scalar)
+
+    def discriminator_loss(self, real_logits, fake_logits, real_targets=1.0, fake_targets=0.0):
+        return ops.mean(ops.cast(real_logits, "float32")) - self.k * ops.mean(ops.cast(fake_logits, "float32"))
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        return ops.mean(ops.cast(fake_logits, "float32"))
+
+    def observe_logits(self, model, real_logits, fake_logits):
+        real, fake = formulas.global_batch_mean(real_logits), formulas.global_batch_mean(fake_logits)
+        balance = self.gamma * real - fake
+        self.k.assign(ops.clip(self.k + self.lambda_k * balance, 0.0, 1.0))
+        self.m_global.assign(real + ops.abs(balance))
+
+    def discriminator_metrics(self, model):
+        return {"k": self.k, "m_global": self.m_global}
+
+    def get_config(self):
+        return {**super().get_config(), "gamma": self.gamma, "lambda_k": self.lambda_k}

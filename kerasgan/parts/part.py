@@ -22,6 +22,13 @@ class Part(keras.layers.Layer):
     - `discriminator_terms(model, batch)` / `generator_terms(model, batch)`:
       named scalars added to that network's loss and logged under their names
       (`d_terms` / `g_terms` list the names);
+    - `discriminator_metrics(model)` / `generator_metrics(model)`: named
+      values only logged, not trained on (`d_metrics` / `g_metrics` list the
+      names);
+    - `observe_logits(model, real_logits, fake_logits)`: the discriminator's
+      logits on what it saw of the real and fake batch, once per
+      discriminator update, after its loss is computed (adaptive parts read
+      them: BEGAN's k_t, Diffusion-GAN's T);
     - `after_discriminator_update(model)` / `after_generator_update(model)`;
     - kind-specific hooks (`augment`, `transform`, ...), see the subclasses.
 
@@ -35,6 +42,8 @@ class Part(keras.layers.Layer):
     uses_random = False
     d_terms = ()
     g_terms = ()
+    d_metrics = ()
+    g_metrics = ()
     remedies = {}
 
     def __init__(self, seed=None, **kwargs):
@@ -68,6 +77,15 @@ class Part(keras.layers.Layer):
 
     def generator_terms(self, model, batch):
         return {}
+
+    def discriminator_metrics(self, model):
+        return {}
+
+    def generator_metrics(self, model):
+        return {}
+
+    def observe_logits(self, model, real_logits, fake_logits):
+        pass
 
     def after_discriminator_update(self, model):
         pass

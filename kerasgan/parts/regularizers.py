@@ -229,3 +229,56 @@ class WeightClip(Part):
 
     def get_config(self):
         return {**super().get_config(), "clip_value": self.clip_value}
+
+
+@register("pulling_away")
+class PullingAway(Regularizer):
+    """EBGAN's pulling-away term on the generator: λ·f_PT of the discriminator's codes of the fakes; logged as "pt".
+
+    f_PT(S) = 1/(N(N−1)) Σ_{i≠j} (S_iᵀS_j / (‖S_i‖‖S_j‖))² over the batch's
+    codes S (the output of the discriminator's layer named "code", as in
+    `kerasgan.networks.autoencoder_discriminator`): it pushes the generated
+    samples' codes apart, against mode collapse. The codes are computed by a
+    second pass of the encoder over the fakes, per replica's batch.
+
+    Args:
+        weight: λ_PT (0.1 in the paper).
+
+    Reference:
+        Zhao, Mathieu & LeCun, Energy-based GAN, ICLR 2017, Section 2.4 (Eq. 5).
+        https://arxiv.org/abs/1609.03126
+    """
+
+    g_terms = ("pt",)
+    remedies = {"mode_collapse": "with an autoencoder discriminator, regularizers=[PullingAway(0.1)]"}
+
+    def __init__(self, weight=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.weight = checks.nonnegative("PullingAway", "weight", weight)
+
+    def attach(self, model, seed=None):
+        try:
+            code = model.discriminator.get_layer("code").output
+        except ValueError:
+            raise ValueError(
+                "PullingAway needs a discriminator with a layer named 'code' (its encoder's output), such as "
+                "kerasgan.networks.autoencoder_discriminator."
+            ) from None
+        self.encoder = keras.Model(model.discriminator.inputs, code, name="pulling_away_encoder")
+        super().attach(model, seed)
+
+    def generator_terms(self, model, batch):
+        return {"pt": self.weight * pulling_away(self.encoder(batch.fake, training=True))}
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight}
+
+
+def pulling_away(codes):
+    """f_PT: the mean squared cosine similarity over the distinct pairs of a batch of codes (B, d)."""
+    codes = ops.cast(ops.reshape(codes, (ops.shape(codes)[0], -1)), "float32")
+    unit = codes / ops.sqrt(ops.sum(ops.square(codes), axis=1, keepdims=True) + 1e-12)
+    n = ops.cast(ops.shape(codes)[0], "float32")
+    cosines = ops.matmul(unit, ops.transpose(unit))
+    # Σ_{i≠j} cos² = Σ_{i,j} cos² − Σ_i cos_ii², and cos_ii = 1 (up to the epsilon)
+    return (ops.sum(ops.square(cosines)) - ops.sum(ops.square(ops.diagonal(cosines)))) / (n * (n - 1.0))
