@@ -6,6 +6,7 @@ from kerasgan.models.class_conditional import ClassConditional
 from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
+from kerasgan.models.esrgan import ESRGAN, interpolate_weights
 from kerasgan.models.gan import GAN
 from kerasgan.models.hinge_gan import HingeGAN
 from kerasgan.models.image_translation import ImageTranslation
@@ -13,6 +14,9 @@ from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lsgan import LSGAN
 from kerasgan.models.pix2pix import Pix2Pix
 from kerasgan.models.ragan import RaGAN
+from kerasgan.models.srgan import SRGAN
+from kerasgan.models.srresnet import SRResNet
+from kerasgan.models.super_resolution import SuperResolution
 from kerasgan.models.wgan import WGAN
 from kerasgan.models.wgan_gp import WGANGP
 
@@ -30,6 +34,9 @@ MODELS = {
     "infogan": InfoGAN,
     "pix2pix": Pix2Pix,
     "cyclegan": CycleGAN,
+    "srresnet": SRResNet,
+    "srgan": SRGAN,
+    "esrgan": ESRGAN,
 }
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "ConditionalGAN",
     "CycleGAN",
     "DCGAN",
+    "ESRGAN",
     "GAN",
     "HingeGAN",
     "ImageTranslation",
@@ -47,6 +55,10 @@ __all__ = [
     "MODELS",
     "Pix2Pix",
     "RaGAN",
+    "SRGAN",
+    "SRResNet",
+    "SuperResolution",
     "WGAN",
     "WGANGP",
+    "interpolate_weights",
 ]

@@ -19,10 +19,13 @@ from kerasgan.networks.layers import (
     Maxout,
     MinibatchDiscrimination,
     MinibatchStdDev,
+    PixelShuffle,
     ReflectionPadding2D,
+    Scale,
 )
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator
 from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
+from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
@@ -32,7 +35,9 @@ __all__ = [
     "Maxout",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
+    "PixelShuffle",
     "ReflectionPadding2D",
+    "Scale",
     "auxiliary_discriminator",
     "conditional_discriminator",
     "conditional_generator",
@@ -48,6 +53,9 @@ __all__ = [
     "mlp_generator",
     "patchgan_discriminator",
     "resnet_generator",
+    "rrdb_generator",
     "small_classifier",
+    "srgan_discriminator",
+    "srresnet_generator",
     "unet_generator",
 ]

@@ -29,7 +29,7 @@ from kerasgan.parts.losses import (
     Relativistic,
     Wasserstein,
 )
-from kerasgan.parts.objectives import CycleConsistency, Identity, L1Reconstruction, Objective
+from kerasgan.parts.objectives import CycleConsistency, Identity, L1Reconstruction, Objective, Perceptual
 from kerasgan.parts.part import CriticView, Part, StepBatch, replica_random
 from kerasgan.parts.registry import KINDS, get, get_list, lookup, names, register, registered
 from kerasgan.parts.regularizers import DRAGAN, R1, GradientPenalty, HistoricalAverage, Regularizer, WeightClip
@@ -60,6 +60,7 @@ __all__ = [
     "NonSaturating",
     "Objective",
     "Part",
+    "Perceptual",
     "Regularizer",
     "Relativistic",
     "StepBatch",
