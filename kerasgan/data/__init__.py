@@ -16,12 +16,14 @@ from kerasgan.data.arrays import (
 )
 from kerasgan.data.folder import IMAGE_EXTENSIONS, center_crop_resize, image_folder, list_image_files, read_image
 from kerasgan.data.paired import held_out_images, paired_files, paired_images, unpaired_images
+from kerasgan.data.super_resolution import downscale, sr_pairs, sr_patches, sr_test_images, upscale_bicubic
 
 __all__ = [
     "DATASET_NAMES",
     "IMAGE_EXTENSIONS",
     "center_crop_resize",
     "count_images",
+    "downscale",
     "from_array",
     "held_out_images",
     "image_folder",
@@ -32,5 +34,9 @@ __all__ = [
     "paired_files",
     "paired_images",
     "read_image",
+    "sr_pairs",
+    "sr_patches",
+    "sr_test_images",
     "unpaired_images",
+    "upscale_bicubic",
 ]
