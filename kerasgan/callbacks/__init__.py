@@ -7,6 +7,7 @@ from kerasgan.callbacks.checkpoint import Checkpoint, NonFiniteLossError, count_
 from kerasgan.callbacks.diagnostics import DiagnosticRecord, Diagnostics, GANDiagnosticWarning, oscillation_score
 from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
 from kerasgan.callbacks.run import run_callbacks
+from kerasgan.callbacks.super_resolution import SuperResolutionGrid
 from kerasgan.callbacks.training import TimeLimit
 from kerasgan.callbacks.translation import TranslationGrid
 
@@ -18,6 +19,7 @@ __all__ = [
     "GifBuilder",
     "ImageGrid",
     "NonFiniteLossError",
+    "SuperResolutionGrid",
     "TimeLimit",
     "TranslationGrid",
     "count_batches",
