@@ -312,3 +312,31 @@ def test_sr_patches_pair_each_hr_patch_with_its_bicubic_lr(tmp_path):
         data.sr_patches(tmp_path, scale=4, hr_size=48)
     # an antialiased bicubic ÷4 of a constant image is the same constant
     assert np.all(_np(data.downscale(np.full((8, 8, 3), 77, "uint8"), 4)) == 77)
+
+
+# --- the command line -------------------------------------------------------------------------------------
+def test_cli_trains_evaluates_and_upscales_a_super_resolution_run(tmp_path, capsys):
+    import json
+
+    import imageio.v3 as iio
+
+    import kerasgan_cli
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "hr"
+    folder.mkdir()
+    for i in range(6):
+        iio.imwrite(folder / f"{i}.png", rng.integers(0, 256, (24, 28, 3), dtype="uint8"))
+    run = str(tmp_path / "run")
+    common = ["--data", str(folder), "--image-size", "16", "--batch-size", "2", "--set", "n_blocks=1"]
+    assert kerasgan_cli.main(["train", "srresnet", *common, "--set", "filters=4", "--epochs", "1", "--run-dir", run]) == 0
+    assert kerasgan_cli.main(["evaluate", "--run-dir", run, "--data", str(folder)]) == 0
+    table = capsys.readouterr().out
+    assert "bicubic" in table and "PSNR-Y" in table
+    scores = json.load(open(tmp_path / "run" / "evaluation.json"))["super_resolution"]["hr"]
+    assert scores["images"] == 6 and 0 < scores["bicubic"]["ssim_y"] < 1
+    out = tmp_path / "out"
+    assert kerasgan_cli.main(["upscale", "--run-dir", run, "--input", str(folder / "0.png"), "--out", str(out)]) == 0
+    assert iio.imread(out / "0.png").shape == (96, 112, 3)
+    assert kerasgan_cli.main(["train", "dcgan", "--data", str(folder), "--scale", "4"]) == 2
+    assert "--scale applies to srresnet" in capsys.readouterr().err
