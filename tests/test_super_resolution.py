@@ -134,7 +134,12 @@ def test_srresnet_loss_is_the_pixel_mse_and_the_default_networks_are_the_papers(
     rrdb = rrdb_generator(4, n_blocks=2)
     assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in rrdb.layers)
     for scale in (2, 3, 4):
-        assert srresnet_generator(scale, n_blocks=1, filters=8)(np.zeros((1, 5, 7, 3))).shape == (1, 5 * scale, 7 * scale, 3)
+        assert srresnet_generator(scale, n_blocks=1, filters=8)(np.zeros((1, 5, 7, 3))).shape == (
+            1,
+            5 * scale,
+            7 * scale,
+            3,
+        )
 
 
 def test_srgan_initialized_from_srresnet_upscales_like_it():
@@ -240,7 +245,9 @@ def test_interpolate_weights_blends_the_two_networks():
 
 # --- inference --------------------------------------------------------------------------------------------
 def test_tiled_inference_equals_whole_image_inference():
-    model = _compiled(SRResNet)  # 9×9, 2 × 3×3 (block), 3×3, 3×3 (up) and 9×9 convs: receptive radius 4+2+1+1+1 LR px + 4/4
+    model = _compiled(
+        SRResNet
+    )  # 9×9, 2 × 3×3 (block), 3×3, 3×3 (up) and 9×9 convs: receptive radius 4+2+1+1+1 LR px + 4/4
     _fit(model)
     image = np.random.default_rng(3).uniform(-1, 1, (23, 30, 3)).astype("float32")
     whole = model.upscale(image)
@@ -329,7 +336,9 @@ def test_cli_trains_evaluates_and_upscales_a_super_resolution_run(tmp_path, caps
         iio.imwrite(folder / f"{i}.png", rng.integers(0, 256, (24, 28, 3), dtype="uint8"))
     run = str(tmp_path / "run")
     common = ["--data", str(folder), "--image-size", "16", "--batch-size", "2", "--set", "n_blocks=1"]
-    assert kerasgan_cli.main(["train", "srresnet", *common, "--set", "filters=4", "--epochs", "1", "--run-dir", run]) == 0
+    assert (
+        kerasgan_cli.main(["train", "srresnet", *common, "--set", "filters=4", "--epochs", "1", "--run-dir", run]) == 0
+    )
     assert kerasgan_cli.main(["evaluate", "--run-dir", run, "--data", str(folder)]) == 0
     table = capsys.readouterr().out
     assert "bicubic" in table and "PSNR-Y" in table

@@ -299,7 +299,9 @@ class SuperResolutionPatches(Pipeline):
 
         f = self.flags
         files = data.list_image_files(f["data"])[-GRID_IMAGES:]
-        hr = [data.center_crop_resize(data.read_image(file, f["channels"])[0], (f["image_size"],) * 2) for file in files]
+        hr = [
+            data.center_crop_resize(data.read_image(file, f["channels"])[0], (f["image_size"],) * 2) for file in files
+        ]
         hr = np.stack([np.asarray(h) for h in hr])
         lr = np.asarray(data.downscale(hr, f["scale"]), "float32") / 127.5 - 1.0
         tb = os.path.join(run_dir, "tb")

@@ -149,7 +149,10 @@ def sr_pairs(lr_path, hr_path, scale=4, hr_size=96, batch_size=16, channels=3, a
         for i in rng.permutation(len(items)):
             lr, hr = items[i]
             y, x = rng.integers(0, lr.shape[0] - lr_size + 1), rng.integers(0, lr.shape[1] - lr_size + 1)
-            yield lr[y : y + lr_size, x : x + lr_size], hr[y * scale : (y + lr_size) * scale, x * scale : (x + lr_size) * scale]
+            yield (
+                lr[y : y + lr_size, x : x + lr_size],
+                hr[y * scale : (y + lr_size) * scale, x * scale : (x + lr_size) * scale],
+            )
 
     spec = (
         tf.TensorSpec((lr_size, lr_size, channels), tf.uint8),

@@ -92,9 +92,7 @@ class SuperResolution(AdversarialModel):
             overlap = checks.nonnegative_int("upscale", "overlap", overlap)
             out = np.concatenate([self._tiled(image, tile, overlap)[None] for image in images])
         else:
-            out = np.concatenate(
-                [self._run(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
-            )
+            out = np.concatenate([self._run(images[i : i + batch_size]) for i in range(0, len(images), batch_size)])
         out = np.clip(out, -1.0, 1.0)
         return out[0] if single else out
 

@@ -101,9 +101,7 @@ def _dense_block(x, filters, growth, beta, name):
     return keras.layers.Add(name=f"{name}_add")([x, Scale(beta, name=f"{name}_beta")(y)])
 
 
-def rrdb_generator(
-    scale=4, channels=3, n_blocks=23, filters=64, growth=32, residual_scaling=0.2, name="generator"
-):
+def rrdb_generator(scale=4, channels=3, n_blocks=23, filters=64, growth=32, residual_scaling=0.2, name="generator"):
     """ESRGAN's RRDBNet (Wang et al. 2018, Figure 4): residual-in-residual dense blocks, no BatchNorm.
 
     3×3 conv; B × RRDB (three dense blocks, each x + β·block(x), and the RRDB

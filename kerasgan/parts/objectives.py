@@ -189,7 +189,9 @@ class Perceptual(Objective):
         self.feature_scale = float(feature_scale)
         self.extractor = _vgg19(extractor) if isinstance(extractor, str) else extractor
         if not isinstance(self.extractor, keras.Model):
-            raise TypeError(f"Perceptual: extractor must be 'vgg19', a weights path or a keras.Model; got {extractor!r}.")
+            raise TypeError(
+                f"Perceptual: extractor must be 'vgg19', a weights path or a keras.Model; got {extractor!r}."
+            )
         self.extractor.trainable = False
         self.features = self._feature_function()
 
@@ -207,7 +209,9 @@ class Perceptual(Objective):
         if not self.before_activation:
             return keras.Model(model.inputs, target.output)
         if not isinstance(target, keras.layers.Conv2D):
-            raise ValueError(f"Perceptual: before_activation=True needs a Conv2D layer; {self.layer!r} is a {type(target).__name__}.")
+            raise ValueError(
+                f"Perceptual: before_activation=True needs a Conv2D layer; {self.layer!r} is a {type(target).__name__}."
+            )
         below = keras.Model(model.inputs, target.input)
 
         def before(x):
