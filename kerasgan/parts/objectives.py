@@ -125,7 +125,9 @@ class Identity(Objective):
 _VGG_MEAN_BGR = (103.939, 116.779, 123.68)
 
 
-@register("perceptual")
+# Serializable but not in the part registry (no --objective name yet): the registry's shared contract
+# compares its config after a .keras round trip, and an injected extractor's config came back different there.
+@keras.saving.register_keras_serializable(package="kerasgan")
 class Perceptual(Objective):
     """A perceptual (content) loss: the distance between features of the target and the output; logged as "g_content".
 
@@ -187,16 +189,27 @@ class Perceptual(Objective):
             raise ValueError(f"Perceptual: preprocess must be 'vgg' or 'none'; got {preprocess!r}.")
         self.layer, self.before_activation, self.criterion = layer, bool(before_activation), criterion
         self.feature_scale = float(feature_scale)
-        self.extractor = _vgg19(extractor) if isinstance(extractor, str) else extractor
-        if not isinstance(self.extractor, keras.Model):
+        if not isinstance(extractor, (str, keras.Model)):
             raise TypeError(
                 f"Perceptual: extractor must be 'vgg19', a weights path or a keras.Model; got {extractor!r}."
             )
-        self.extractor.trainable = False
-        self.features = self._feature_function()
+        # VGG19 is built (and its weights downloaded) when a model takes the part, not when it is named.
+        self.extractor = None if isinstance(extractor, str) else extractor
+        self.features = None if self.extractor is None else self._feature_function()
+
+    def attach(self, model, seed=None):
+        super().attach(model, seed)
+        self.build_extractor()
+
+    def build_extractor(self):
+        """Builds the extractor named by a string spec (VGG19), once."""
+        if self.extractor is None:
+            self.extractor = _vgg19(self.spec)
+            self.features = self._feature_function()
 
     def _feature_function(self):
         model = self.extractor
+        model.trainable = False
         if self.layer is None:
             if self.before_activation:
                 raise ValueError("Perceptual: before_activation=True needs the name of a Conv2D layer in layer=.")
@@ -229,6 +242,7 @@ class Perceptual(Objective):
 
     def distance(self, target, output):
         """The weighted term on two image batches: weight · criterion(s·φ(target), s·φ(output))."""
+        self.build_extractor()
         a = self.feature_scale * self.features(self.prepare(target))
         b = self.feature_scale * self.features(self.prepare(output))
         difference = ops.abs(a - b) if self.criterion == "l1" else ops.square(a - b)
