@@ -115,6 +115,24 @@ MODELS = {
         "unpaired_images",
         "CycleGAN (Zhu et al. 2017): G: A → B, F: B → A, PatchGANs D_A and D_B, least squares, cycle consistency.",
     ),
+    "srresnet": ModelEntry(
+        "kerasgan.models.srresnet",
+        "SRResNet",
+        "super_resolution",
+        "SRResNet (Ledig et al. 2017): 16 residual blocks with BN and PReLU, a long skip, sub-pixel upsampling, pixel MSE.",
+    ),
+    "srgan": ModelEntry(
+        "kerasgan.models.srgan",
+        "SRGAN",
+        "super_resolution",
+        "SRGAN (Ledig et al. 2017): SRResNet's generator, a VGG-style discriminator, content + 10⁻³·adversarial loss.",
+    ),
+    "esrgan": ModelEntry(
+        "kerasgan.models.esrgan",
+        "ESRGAN",
+        "super_resolution",
+        "ESRGAN (Wang et al. 2018): an RRDB generator without BN against a relativistic average discriminator.",
+    ),
 }
 
 #: What a data kind (a model class's `data_kind`) means on the command line: its data flags and defaults.
@@ -135,6 +153,8 @@ DATA_KINDS = {
         "--data FOLDER of side-by-side A|B images, or --data-a DIR and --data-b DIR",
     ),
     "unpaired_images": DataKind(("data_a", "data_b"), 256, 3, 200, 1, "--data-a DIR and --data-b DIR"),
+    # image_size: the HR patch side (SRGAN's 96; ESRGAN's own hr_size 128 with --image-size 128)
+    "super_resolution": DataKind(("data",), 96, 3, 100, 16, "--data FOLDER of HR images"),
 }
 
 #: The part flags: flag -> (kind of part in kerasgan.parts, the constructor argument that takes it, repeatable).
@@ -184,7 +204,7 @@ def build_parser():
         formatter_class=formatter,
     )
     parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,sample,evaluate,translate}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,sample,evaluate,translate,upscale}")
 
     train = commands.add_parser(
         "train",
@@ -256,6 +276,12 @@ def build_parser():
         help="an extra generator objective (repeatable), e.g. l1:weight=100",
     )
     model.add_argument("--ema", metavar="DECAY", help="sample from a moving average of the generator, e.g. 0.999")
+
+    sr = train.add_argument_group("super-resolution (srresnet, srgan, esrgan)")
+    sr.add_argument("--scale", metavar="2|3|4", help="upscaling factor (default 4)")
+    sr.add_argument(
+        "--init-from", metavar="RUN_DIR", help="start the generator from a trained run's (srgan from srresnet)"
+    )
 
     fit = train.add_argument_group("training")
     fit.add_argument("--epochs", metavar="N", help=f"epochs to train (default {_default('epochs')})")
@@ -358,6 +384,14 @@ def build_parser():
         help="an image file, a folder of images (sorted), or a .npy array of images in [-1, 1]",
     )
     encode.add_argument("--out", required=True, help="the .npy file of codes (its .txt twin lists the images)")
+    upscale = commands.add_parser("upscale", help="upscale images with a trained srresnet, srgan or esrgan run")
+    upscale.add_argument("--run-dir", required=True, metavar="DIR")
+    upscale.add_argument("--input", required=True, help="an image file or a folder of images (searched recursively)")
+    upscale.add_argument("--out", required=True, help="output folder: one PNG per input, named after it")
+    upscale.add_argument(
+        "--tile", metavar="N", help="upscale in overlapping N×N LR tiles (less memory; default: whole images)"
+    )
+    upscale.add_argument("--overlap", default="16", metavar="N", help="LR pixels of context around each tile")
     return parser
 
 

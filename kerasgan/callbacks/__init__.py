@@ -8,6 +8,7 @@ from kerasgan.callbacks.diagnostics import DiagnosticRecord, Diagnostics, GANDia
 from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
 from kerasgan.callbacks.points import PointScatter, scatter_image
 from kerasgan.callbacks.run import run_callbacks
+from kerasgan.callbacks.super_resolution import SuperResolutionGrid
 from kerasgan.callbacks.tensorboard import TensorBoard
 from kerasgan.callbacks.training import StopOnSignal, TimeLimit
 from kerasgan.callbacks.translation import TranslationGrid
@@ -23,6 +24,7 @@ __all__ = [
     "StopOnSignal",
     "TensorBoard",
     "PointScatter",
+    "SuperResolutionGrid",
     "TimeLimit",
     "TranslationGrid",
     "count_batches",

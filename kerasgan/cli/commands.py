@@ -13,6 +13,8 @@ import json
 import os
 import sys
 
+import numpy as np
+
 import kerasgan_cli
 from kerasgan.cli import options, pipelines
 
@@ -42,14 +44,15 @@ RUN_DEFINING_FLAGS = (
     "d_lr",
     "g_lr",
     "beta1",
+    "scale",
+    "init_from",
 )
 
 
 def run(args):
-    command = {"train": train, "sample": sample, "evaluate": evaluate, "translate": translate, "encode": encode}[
-        args.command
-    ]
-    return command(args)
+    commands = {"train": train, "sample": sample, "evaluate": evaluate, "translate": translate}
+    commands.update(encode=encode, upscale=upscale)
+    return commands[args.command](args)
 
 
 # ---------------------------------------------------------------------------------------------- train
@@ -83,6 +86,11 @@ def resolve_train_flags(args, model_class):
             )
     if flags["diagnostics"] is not None:
         flags["diagnostics"] = options.positive_int("--diagnostics", flags["diagnostics"])
+    super_resolution = model_class.data_kind == "super_resolution"
+    for flag in ("scale", "init_from"):
+        if flags.get(flag) is not None and not super_resolution:
+            raise ValueError(f"--{flag.replace('_', '-')} applies to srresnet, srgan and esrgan.")
+    flags["scale"] = 4 if flags.get("scale") is None else options.positive_int("--scale", flags["scale"])
     return flags
 
 
@@ -163,6 +171,8 @@ def _train(flags, model_class, pipeline_class, arguments, run_dir):
         print(f"kerasgan: continuing from {latest}")
     else:
         model = model_class(**{**arguments, **pipeline.model_arguments()}, seed=flags["seed"])
+        if flags.get("init_from"):
+            model.initialize_from(load_run(flags["init_from"]))
         total_steps = steps_per_epoch * flags["epochs"]
         model.compile(*_tuned_optimizers(flags, model.default_optimizers(), (total_steps * d_steps, total_steps)))
         _write_config(run_dir, flags, model, steps_per_epoch)
@@ -420,7 +430,10 @@ def sample(args):
 
 def _load_generator_run(run_dir, command):
     """The model of a run that generates images (the GAN family); a clear error for a translation run."""
-    model = load_run(run_dir)
+    return _generator_run(load_run(run_dir), run_dir, command)
+
+
+def _generator_run(model, run_dir, command):
     if not hasattr(model, "generate"):
         raise ValueError(
             f"{run_dir} holds a {type(model).__name__}, which translates images rather than generating them; "
@@ -475,10 +488,13 @@ def evaluate(args):
     seed = options.integer("--seed", args.seed)
     if not os.path.isdir(args.run_dir):
         raise ValueError(f"Run folder {args.run_dir!r} does not exist; pass the --run-dir of a `kerasgan train` run.")
+    entry = kerasgan_cli.MODELS.get(_saved_config(args.run_dir).get("model"))
+    if entry is not None and entry.data_kind == "super_resolution":  # scored against HR images, no extractor
+        return _evaluate_super_resolution(args, load_run(args.run_dir))
     extractor = None
     if {"fid", "kid", "is", "pr"} & set(names):
-        extractor = _extractor(args.extractor, batch_size)
-    gan = _load_generator_run(args.run_dir, "evaluate")
+        extractor = _extractor(args.extractor, batch_size)  # before loading: offline, it fails in a second
+    gan = _generator_run(load_run(args.run_dir), args.run_dir, "evaluate")
     height, width, channels = gan.image_shape
     real = data.load_dataset(args.data, image_size=(height, width), channels=channels, batch_size=batch_size, seed=seed)
     spec = os.path.abspath(args.data) if os.path.exists(args.data) else args.data
@@ -528,7 +544,6 @@ def _extractor(spec, batch_size):
 def translate(args):
     """`kerasgan translate`: one PNG per input image, named after it (face12.jpg → face12.png)."""
     from kerasgan.callbacks import save_image_grid
-    from kerasgan.utils import paths
 
     check_output(args.out, [args.input, os.path.join(args.run_dir, MODEL_FILE)], folder=True)
     model = load_run(args.run_dir)
@@ -540,31 +555,21 @@ def translate(args):
         )
     network = model.translation_network(args.direction)
     height, width, channels = network.input_shape[1:]
-    outputs, pixels = _read_images(args.input, height, width, channels)
-    for name, file in outputs.items():
-        paths.refuse_output_over_inputs(os.path.join(args.out, name), [file])  # face.png in --out is its own input
+    outputs, pixels = _read_images(args.input, height, width, channels, out=args.out)
     for name, image in zip(outputs, pixels):
         save_image_grid(os.path.join(args.out, name), model.translate(image[None], args.direction), cols=1, padding=0)
     print(f"kerasgan: wrote {len(outputs)} translated image(s) ({args.direction}) to {args.out}")
     return 0
 
 
-def _read_images(path, height, width, channels):
+def _read_images(path, height, width, channels, out=None):
     """({output PNG name: its input file}, float32 images in [-1, 1]) of an image file or a folder, center-cropped
     and resized; the images are in the dict's order."""
     import numpy as np
 
-    from kerasgan.data import center_crop_resize, list_image_files, read_image
+    from kerasgan.data import center_crop_resize, read_image
 
-    files = [path] if os.path.isfile(path) else list_image_files(path)
-    if not files:
-        raise ValueError(f"No image files found under {path!r}.")
-    outputs = {}
-    for file in files:
-        name = os.path.splitext(os.path.basename(file))[0] + ".png"
-        if name in outputs:
-            raise ValueError(f"{outputs[name]!r} and {file!r} would both be written to {name}; rename one of them.")
-        outputs[name] = file
+    outputs = _output_names(path, out)
     pixels = []
     for file in outputs.values():
         image, reason = read_image(file, channels)
@@ -630,6 +635,101 @@ def check_output(out, inputs, folder):
         paths.output_folder(out, flag="--out", create=False)
     else:
         paths.output_file(out, flag="--out")
+
+
+def _evaluate_super_resolution(args, model):
+    """PSNR/SSIM on Y (BT.601, `scale` border pixels cropped) and RGB per data set, bicubic beside the model."""
+    from kerasgan import data
+    from kerasgan.metrics import super_resolution as srm
+    from kerasgan.utils import write_json_atomic
+
+    results = {}
+    for folder in args.data.split(","):
+        names, hrs, lrs = data.sr_test_images(folder, model.scale, model.channels)
+        rows = {}
+        for method in ("bicubic", "model"):
+            outputs = [
+                data.upscale_bicubic(lr, model.scale) if method == "bicubic" else model.upscale(lr) for lr in lrs
+            ]
+            rows[method] = {
+                f"{metric}_{channel}": float(
+                    np.mean([score(o, h, channel=channel, crop=model.scale) for o, h in zip(outputs, hrs)])
+                )
+                for metric, score in (("psnr", srm.psnr), ("ssim", srm.ssim))
+                for channel in ("y", "rgb")
+            }
+        results[os.path.basename(os.path.normpath(folder))] = {"images": len(names), **rows}
+    protocol = (
+        f"×{model.scale}: LR = TF bicubic (antialiased) of the HR cropped to a multiple of the scale; PSNR/SSIM "
+        f"(Gaussian 11×11, σ 1.5) on BT.601 Y and on RGB, {model.scale} border pixels cropped; mean over images"
+    )
+    path = os.path.join(args.run_dir, "evaluation.json")
+    write_json_atomic(path, {"super_resolution": results, "protocol": protocol, "versions": _versions()})
+    print(protocol)
+    print(f"{'data set':<12}{'method':<9}{'PSNR-Y':>8}{'SSIM-Y':>8}{'PSNR-RGB':>10}{'SSIM-RGB':>10}")
+    for name, result in results.items():
+        for method in ("bicubic", "model"):
+            r = result[method]
+            print(
+                f"{name:<12}{method:<9}{r['psnr_y']:>8.2f}{r['ssim_y']:>8.4f}{r['psnr_rgb']:>10.2f}{r['ssim_rgb']:>10.4f}"
+            )
+    print(f"kerasgan: wrote {path}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- upscale
+def upscale(args):
+    """`kerasgan upscale`: one PNG per input image, `scale` times its size, named after it."""
+    from kerasgan.data import read_image
+
+    check_output(args.out, [args.input, os.path.join(args.run_dir, MODEL_FILE)], folder=True)
+    model = load_run(args.run_dir)
+    if not hasattr(model, "upscale"):
+        raise ValueError(
+            f"{args.run_dir} holds a {type(model).__name__}, which does not upscale images; pass the run folder of an "
+            "srresnet, srgan or esrgan run."
+        )
+    tile = None if args.tile is None else options.positive_int("--tile", args.tile)
+    overlap = options.integer("--overlap", args.overlap)
+    outputs = _output_names(args.input, out=args.out)
+    for name, file in outputs.items():
+        image, reason = read_image(file, model.channels)
+        if image is None:
+            raise ValueError(f"{file!r} could not be decoded as an image ({reason}).")
+        pixels = np.asarray(image, "float32") / 127.5 - 1.0
+        write_output_image(os.path.join(args.out, name), model.upscale(pixels, tile=tile, overlap=overlap))
+    print(f"kerasgan: wrote {len(outputs)} image(s) upscaled ×{model.scale} to {args.out}")
+    return 0
+
+
+def _output_names(path, out=None):
+    """{output PNG name: input file} for an image file or a folder's images.
+
+    Refuses two inputs that would share a name and, given the output folder
+    `out`, an output that would replace its own input (face.png in `out`).
+    """
+    from kerasgan.data import list_image_files
+    from kerasgan.utils import paths
+
+    files = [path] if os.path.isfile(path) else list_image_files(path)
+    if not files:
+        raise ValueError(f"No image files found under {path!r}.")
+    outputs = {}
+    for file in files:
+        name = os.path.splitext(os.path.basename(file))[0] + ".png"
+        if name in outputs:
+            raise ValueError(f"{outputs[name]!r} and {file!r} would both be written to {name}; rename one of them.")
+        outputs[name] = file
+        if out is not None:
+            paths.refuse_output_over_inputs(os.path.join(out, name), [file])
+    return outputs
+
+
+def write_output_image(path, image):
+    """Writes one image in [-1, 1] (H, W, C) as a PNG: the one place `upscale` writes its outputs."""
+    from kerasgan.callbacks import save_image_grid
+
+    save_image_grid(path, image[None], cols=1, padding=0)
 
 
 def load_run(run_dir):

@@ -4,6 +4,8 @@ One `Pipeline` per data kind, found by the model class's `data_kind`, so a new
 model of an existing kind adds nothing here and a new kind adds one class.
 """
 
+import numpy as np
+
 from kerasgan import callbacks, data
 from kerasgan.cli.options import constructor_parameters
 from kerasgan.models import AdversarialModel
@@ -258,7 +260,70 @@ class UnpairedImages(Translation):
         return {"image_shape": self.image_shape()}
 
 
-PIPELINES = {cls.data_kind: cls for cls in (Images, LabelledImages, PairedImages, UnpairedImages)}
+class SuperResolutionPatches(Pipeline):
+    """Random HR patches of an image folder (`--image-size`: their side) and their bicubic LR, `GRID_IMAGES` held out."""
+
+    data_kind = "super_resolution"
+    from_data = ("scale", "hr_size", "channels")
+
+    @classmethod
+    def check_flags(cls, name, flags):
+        super().check_flags(name, flags)
+        if flags.get("data") is None:
+            raise ValueError(f"kerasgan train {name} needs {DATA_KINDS[cls.data_kind].data_help}.")
+
+    def make_dataset(self):
+        f = self.flags
+        return data.sr_patches(
+            f["data"],
+            scale=f["scale"],
+            hr_size=f["image_size"],
+            batch_size=self.batch_size,
+            channels=f["channels"],
+            seed=f["seed"],
+            holdout=GRID_IMAGES,
+        )
+
+    def steps_per_epoch(self):
+        images = len(data.list_image_files(self.flags["data"])) - GRID_IMAGES
+        if images < self.batch_size:
+            raise ValueError(
+                f"{self.flags['data']!r} holds {images} training images after the {GRID_IMAGES} held out for the "
+                f"grids, fewer than --batch-size {self.batch_size}."
+            )
+        return images // self.batch_size
+
+    def model_arguments(self):
+        f = self.flags
+        return {"scale": f["scale"], "hr_size": f["image_size"], "channels": f["channels"]}
+
+    def callbacks(self, run_dir, every_n_epochs, seed, diagnostics_every=None):
+        import os
+
+        import keras
+
+        f = self.flags
+        files = data.list_image_files(f["data"])[-GRID_IMAGES:]
+        hr = [
+            data.center_crop_resize(data.read_image(file, f["channels"])[0], (f["image_size"],) * 2) for file in files
+        ]
+        hr = np.stack([np.asarray(h) for h in hr])
+        lr = np.asarray(data.downscale(hr, f["scale"]), "float32") / 127.5 - 1.0
+        tb = os.path.join(run_dir, "tb")
+        return [
+            callbacks.SuperResolutionGrid(
+                os.path.join(run_dir, "images"), lr, hr / 127.5 - 1.0, every_n_epochs, tensorboard_dir=tb
+            ),
+            keras.callbacks.TensorBoard(tb),
+            callbacks.GifBuilder(
+                os.path.join(run_dir, "images"), os.path.join(run_dir, "progress.gif"), pattern="sr_*.png"
+            ),
+        ]
+
+
+PIPELINES = {
+    cls.data_kind: cls for cls in (Images, LabelledImages, PairedImages, UnpairedImages, SuperResolutionPatches)
+}
 
 
 def for_model(model_class):

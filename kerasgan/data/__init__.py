@@ -26,6 +26,7 @@ from kerasgan.data.folder import (
 )
 from kerasgan.data.paired import held_out_images, paired_files, paired_images, unpaired_images
 from kerasgan.data.points import GaussianMixture, from_points, grid, ring
+from kerasgan.data.super_resolution import downscale, sr_pairs, sr_patches, sr_test_images, upscale_bicubic
 
 __all__ = [
     "DATASET_NAMES",
@@ -35,6 +36,7 @@ __all__ = [
     "GaussianMixture",
     "center_crop_resize",
     "count_images",
+    "downscale",
     "from_array",
     "from_points",
     "grid",
@@ -48,5 +50,9 @@ __all__ = [
     "paired_images",
     "read_image",
     "ring",
+    "sr_pairs",
+    "sr_patches",
+    "sr_test_images",
     "unpaired_images",
+    "upscale_bicubic",
 ]

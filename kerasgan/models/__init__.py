@@ -10,6 +10,7 @@ from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.models.ebgan import EBGAN
+from kerasgan.models.esrgan import ESRGAN, interpolate_weights
 from kerasgan.models.fgan import FGAN
 from kerasgan.models.gan import GAN
 from kerasgan.models.hinge_gan import HingeGAN
@@ -18,6 +19,9 @@ from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lsgan import LSGAN
 from kerasgan.models.pix2pix import Pix2Pix
 from kerasgan.models.ragan import RaGAN
+from kerasgan.models.srgan import SRGAN
+from kerasgan.models.srresnet import SRResNet
+from kerasgan.models.super_resolution import SuperResolution
 from kerasgan.models.unrolled_gan import UnrolledGAN
 from kerasgan.models.wgan import WGAN
 from kerasgan.models.wgan_gp import WGANGP
@@ -42,6 +46,9 @@ MODELS = {
     "infogan": InfoGAN,
     "pix2pix": Pix2Pix,
     "cyclegan": CycleGAN,
+    "srresnet": SRResNet,
+    "srgan": SRGAN,
+    "esrgan": ESRGAN,
 }
 
 __all__ = [
@@ -56,6 +63,7 @@ __all__ = [
     "DCGAN",
     "EBGAN",
     "FGAN",
+    "ESRGAN",
     "GAN",
     "HingeGAN",
     "ImageTranslation",
@@ -65,6 +73,10 @@ __all__ = [
     "Pix2Pix",
     "RaGAN",
     "UnrolledGAN",
+    "SRGAN",
+    "SRResNet",
+    "SuperResolution",
     "WGAN",
     "WGANGP",
+    "interpolate_weights",
 ]

@@ -358,7 +358,7 @@ class AdversarialModel(keras.Model):
                 "Scale 0-255 images with x / 127.5 - 1, or load them with kerasgan.data.from_array / load_dataset."
             )
         got = tuple(images.shape[1:])
-        if len(got) != 3 or any(s is not None and s != e for s, e in zip(got, shape)):
+        if len(got) != 3 or any(s is not None and e is not None and s != e for s, e in zip(got, shape)):
             hint = ""
             if len(got) == 3 and got[-1] is not None and got[-1] != shape[-1]:
                 hint = (

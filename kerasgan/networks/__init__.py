@@ -21,10 +21,13 @@ from kerasgan.networks.layers import (
     Maxout,
     MinibatchDiscrimination,
     MinibatchStdDev,
+    PixelShuffle,
     ReflectionPadding2D,
+    Scale,
 )
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator, point_discriminator, point_generator
 from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
+from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
@@ -36,7 +39,9 @@ __all__ = [
     "Maxout",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
+    "PixelShuffle",
     "ReflectionPadding2D",
+    "Scale",
     "auxiliary_discriminator",
     "bigan_discriminator",
     "bigan_encoder",
@@ -56,6 +61,9 @@ __all__ = [
     "point_discriminator",
     "point_generator",
     "resnet_generator",
+    "rrdb_generator",
     "small_classifier",
+    "srgan_discriminator",
+    "srresnet_generator",
     "unet_generator",
 ]

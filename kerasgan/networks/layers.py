@@ -382,3 +382,62 @@ class ImagePool(keras.layers.Layer):
             "image_shape": list(self.image_shape),
             "seed": self.seed,
         }
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class PixelShuffle(keras.layers.Layer):
+    """Sub-pixel convolution's rearrangement (depth to space): (B, H, W, r²·C) → (B, rH, rW, C).
+
+    Output pixel (r·i + a, r·j + b, c) is input channel (a·r + b)·C + c at (i, j),
+    TensorFlow's `depth_to_space` order.
+
+    Args:
+        scale: the upscaling factor r.
+
+    Reference:
+        Shi et al., Real-Time Single Image and Video Super-Resolution Using an
+        Efficient Sub-Pixel Convolutional Neural Network, CVPR 2016.
+        https://arxiv.org/abs/1609.05158
+    """
+
+    def __init__(self, scale=2, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = checks.positive_int("PixelShuffle", "scale", scale)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if channels is not None and channels % (self.scale**2):
+            raise ValueError(
+                f"PixelShuffle(scale={self.scale}) needs a channel count divisible by {self.scale**2}; got {channels}."
+            )
+
+    def call(self, inputs):
+        r = self.scale
+        shape = ops.shape(inputs)
+        b, h, w, c = shape[0], shape[1], shape[2], inputs.shape[-1] // (r * r)
+        x = ops.reshape(inputs, (b, h, w, r, r, c))
+        x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
+        return ops.reshape(x, (b, h * r, w * r, c))
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        r = self.scale
+        return (b, None if h is None else h * r, None if w is None else w * r, c // (r * r))
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class Scale(keras.layers.Layer):
+    """Multiplies its input by a constant (ESRGAN's residual scaling β)."""
+
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = float(factor)
+
+    def call(self, inputs):
+        return inputs * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}

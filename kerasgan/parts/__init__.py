@@ -32,7 +32,7 @@ from kerasgan.parts.losses import (
     Relativistic,
     Wasserstein,
 )
-from kerasgan.parts.objectives import CycleConsistency, Identity, L1Reconstruction, Objective
+from kerasgan.parts.objectives import CycleConsistency, Identity, L1Reconstruction, Objective, Perceptual
 from kerasgan.parts.part import CriticView, Part, StepBatch, replica_random
 from kerasgan.parts.registry import KINDS, get, get_list, lookup, names, register, registered
 from kerasgan.parts.regularizers import (
@@ -77,6 +77,7 @@ __all__ = [
     "PacGAN",
     "Part",
     "PullingAway",
+    "Perceptual",
     "Regularizer",
     "Relativistic",
     "StepBatch",

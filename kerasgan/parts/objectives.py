@@ -11,6 +11,9 @@ a meaningless number. Later families plug in the same way (SRGAN's
 perceptual loss).
 """
 
+import keras
+from keras import ops
+
 from kerasgan import losses as formulas
 from kerasgan.parts.part import Part
 from kerasgan.parts.registry import register
@@ -54,7 +57,7 @@ class L1Reconstruction(Objective):
 
     g_terms = ("g_l1",)
     # batch.real is the target of batch.fake only when the data are pairs
-    data_kinds = ("paired_images",)
+    data_kinds = ("paired_images", "super_resolution")
 
     def __init__(self, weight=100.0, **kwargs):
         super().__init__(weight=weight, **kwargs)
@@ -116,3 +119,153 @@ class Identity(Objective):
         same_a = model.translation_network("b2a")(real_a, training=True)
         same_b = model.translation_network("a2b")(real_b, training=True)
         return {"identity_loss": self.weight * formulas.identity_loss(real_a, same_a, real_b, same_b)}
+
+
+#: ImageNet channel means (BGR, 0-255) that VGG's "caffe" preprocessing subtracts
+_VGG_MEAN_BGR = (103.939, 116.779, 123.68)
+
+
+# Serializable but not in the part registry (no --objective name yet): the registry's shared contract
+# compares its config after a .keras round trip, and an injected extractor's config came back different there.
+@keras.saving.register_keras_serializable(package="kerasgan")
+class Perceptual(Objective):
+    """A perceptual (content) loss: the distance between features of the target and the output; logged as "g_content".
+
+    weight · criterion(s·φ(y), s·φ(G(x))), with φ the output of `layer` of the
+    extractor and s = `feature_scale`:
+
+    - SRGAN (Ledig et al. 2017, Eq. 5): φ5,4 of VGG19 after its ReLU, squared
+      error, the feature maps rescaled by s = 1/12.75 (so the loss is
+      1/12.75² of the raw feature MSE), weight 1:
+      `Perceptual("vgg19", "block5_conv4", feature_scale=1/12.75)`;
+    - ESRGAN (Wang et al. 2018, Section 3.3): the same layer *before* its
+      activation, L1, weight 1:
+      `Perceptual("vgg19", "block5_conv4", before_activation=True, criterion="l1")`.
+
+    Args:
+        extractor: "vgg19" (keras.applications.VGG19 with ImageNet weights,
+            downloaded once by Keras), a path to VGG19 weights (.h5, no top),
+            or any Keras model (its weights are frozen; tests inject a tiny one).
+        layer: the name of the extractor layer whose output is φ; None: the
+            model's output.
+        before_activation: take `layer`'s convolution before its activation
+            (the layer must be a Conv2D).
+        criterion: "mse" or "l1".
+        feature_scale: s.
+        weight: the term's weight.
+        preprocess: "vgg" maps images in [-1, 1] to VGG's caffe input (0-255,
+            BGR, ImageNet means subtracted); "none" feeds them as they are.
+            Default: "vgg" for "vgg19" or a weights file, "none" for a model.
+
+    References:
+        Ledig et al., Photo-Realistic Single Image Super-Resolution Using a
+        Generative Adversarial Network, CVPR 2017. https://arxiv.org/abs/1609.04802
+        Wang et al., ESRGAN: Enhanced Super-Resolution Generative Adversarial
+        Networks, ECCV Workshops 2018. https://arxiv.org/abs/1809.00219
+    """
+
+    g_terms = ("g_content",)
+    data_kinds = ("paired_images", "super_resolution")
+
+    def __init__(
+        self,
+        extractor="vgg19",
+        layer="block5_conv4",
+        before_activation=False,
+        criterion="mse",
+        feature_scale=1.0,
+        weight=1.0,
+        preprocess=None,
+        **kwargs,
+    ):
+        super().__init__(weight=weight, **kwargs)
+        if criterion not in ("mse", "l1"):
+            raise ValueError(f"Perceptual: criterion must be 'mse' or 'l1'; got {criterion!r}.")
+        if isinstance(extractor, dict):  # a serialized model, from get_config
+            extractor = keras.saving.deserialize_keras_object(extractor)
+        self.spec = extractor if isinstance(extractor, str) else None
+        self.preprocess = preprocess or ("vgg" if isinstance(extractor, str) else "none")
+        if self.preprocess not in ("vgg", "none"):
+            raise ValueError(f"Perceptual: preprocess must be 'vgg' or 'none'; got {preprocess!r}.")
+        self.layer, self.before_activation, self.criterion = layer, bool(before_activation), criterion
+        self.feature_scale = float(feature_scale)
+        if not isinstance(extractor, (str, keras.Model)):
+            raise TypeError(
+                f"Perceptual: extractor must be 'vgg19', a weights path or a keras.Model; got {extractor!r}."
+            )
+        # VGG19 is built (and its weights downloaded) when a model takes the part, not when it is named.
+        self.extractor = None if isinstance(extractor, str) else extractor
+        self.features = None if self.extractor is None else self._feature_function()
+
+    def attach(self, model, seed=None):
+        super().attach(model, seed)
+        self.build_extractor()
+
+    def build_extractor(self):
+        """Builds the extractor named by a string spec (VGG19), once."""
+        if self.extractor is None:
+            self.extractor = _vgg19(self.spec)
+            self.features = self._feature_function()
+
+    def _feature_function(self):
+        model = self.extractor
+        model.trainable = False
+        if self.layer is None:
+            if self.before_activation:
+                raise ValueError("Perceptual: before_activation=True needs the name of a Conv2D layer in layer=.")
+            return lambda x: model(x, training=False)
+        try:
+            target = model.get_layer(self.layer)
+        except ValueError:
+            names = ", ".join(layer.name for layer in model.layers)
+            raise ValueError(f"Perceptual: the extractor has no layer {self.layer!r}; its layers: {names}.") from None
+        if not self.before_activation:
+            return keras.Model(model.inputs, target.output)
+        if not isinstance(target, keras.layers.Conv2D):
+            raise ValueError(
+                f"Perceptual: before_activation=True needs a Conv2D layer; {self.layer!r} is a {type(target).__name__}."
+            )
+        below = keras.Model(model.inputs, target.input)
+
+        def before(x):
+            y = target.convolution_op(below(x, training=False), target.kernel)
+            return y + target.bias if target.use_bias else y
+
+        return before
+
+    def prepare(self, images):
+        """Images in [-1, 1] as the extractor takes them."""
+        if self.preprocess == "none":
+            return images
+        rgb = (images + 1.0) * 127.5
+        return rgb[..., ::-1] - ops.convert_to_tensor(_VGG_MEAN_BGR, dtype=images.dtype)
+
+    def distance(self, target, output):
+        """The weighted term on two image batches: weight · criterion(s·φ(target), s·φ(output))."""
+        self.build_extractor()
+        a = self.feature_scale * self.features(self.prepare(target))
+        b = self.feature_scale * self.features(self.prepare(output))
+        difference = ops.abs(a - b) if self.criterion == "l1" else ops.square(a - b)
+        return self.weight * ops.mean(ops.cast(difference, "float32"))
+
+    def generator_terms(self, model, batch):
+        return {"g_content": self.distance(ops.stop_gradient(batch.real), batch.fake)}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "extractor": self.spec if self.spec is not None else keras.saving.serialize_keras_object(self.extractor),
+            "layer": self.layer,
+            "before_activation": self.before_activation,
+            "criterion": self.criterion,
+            "feature_scale": self.feature_scale,
+            "preprocess": self.preprocess,
+        }
+
+
+def _vgg19(spec):
+    """keras.applications.VGG19 without its top: ImageNet weights for "vgg19", else the weights file `spec`."""
+    weights = "imagenet" if spec == "vgg19" else spec
+    if weights != "imagenet" and not weights.endswith((".h5", ".weights.h5")):
+        raise ValueError(f"Perceptual: extractor {spec!r} is neither 'vgg19' nor a VGG19 weights file (.h5).")
+    return keras.applications.VGG19(include_top=False, weights=weights, input_shape=(None, None, 3))
