@@ -446,7 +446,10 @@ def test_none_drops_a_presets_default_parts(npz_data, tmp_path):
         (["--set", "image_shape=[8,8,1]"], "set it with --image-size and --channels"),
         (["--set", "generator=none"], "takes a network"),
         (["--set", "d_steps=2", "--set", "d_steps=3"], "--set d_steps is given twice"),
-        (["--loss", "nope"], "--loss nope: Unknown loss 'nope'; choose one of: began, ebgan, feature_matching, fgan, hinge,"),
+        (
+            ["--loss", "nope"],
+            "--loss nope: Unknown loss 'nope'; choose one of: began, ebgan, feature_matching, fgan, hinge,",
+        ),
         (["--loss", "r1"], "('r1' is a regularizer)"),
         (["--regularizer", "r1:gama=1"], "r1 has no option 'gama'; its options are: gamma, interval, seed"),
         (["--regularizer", "r1:10"], "expected KEY=VALUE after 'r1:'"),

@@ -5,12 +5,10 @@ Reference:
     ICLR 2016 workshop. https://arxiv.org/abs/1511.05644
 """
 
-import contextlib
 import math
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from kerasgan import losses as formulas
@@ -169,20 +167,11 @@ class AdversarialAutoencoder(EncoderModel, GAN):
         }
         return terms, {}
 
-    def _step(self, real, condition, update_generator):
+    def step_batch(self, real, condition):
         prior = self.sample_latents(ops.shape(real)[0])
-        g_tape = tf.GradientTape() if update_generator else None
-        with g_tape or contextlib.nullcontext():
-            codes = self.encoder(real, training=True)
-            reconstruction = self.generator(codes, training=True)
-        batch = StepBatch(real, reconstruction, codes, prior)
-        with tf.GradientTape() as d_tape:
-            d_terms, d_metrics = self.discriminator_objective(batch)
-        self.update("discriminator", d_tape, d_terms, d_metrics)
-        if update_generator:
-            with g_tape:
-                g_terms, g_metrics = self.generator_objective(batch)
-            self.update("generator", g_tape, g_terms, g_metrics)
+        codes = self.encoder(real, training=True)
+        reconstruction = self.generator(codes, training=True)
+        return StepBatch(real, reconstruction, codes, prior)
 
     def get_config(self):
         config = {

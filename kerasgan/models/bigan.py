@@ -7,10 +7,7 @@ References:
     https://arxiv.org/abs/1606.00704
 """
 
-import contextlib
-
 import keras
-import tensorflow as tf
 from keras import ops
 
 from kerasgan import losses as formulas
@@ -114,20 +111,11 @@ class BiGAN(EncoderModel, GAN):
             **self.part_terms("generator", batch),
         }, {}
 
-    def _step(self, real, condition, update_generator):
+    def step_batch(self, real, condition):
         latents = self.sample_latents(ops.shape(real)[0])
-        g_tape = tf.GradientTape() if update_generator else None
-        with g_tape or contextlib.nullcontext():
-            fake = self.generator(latents, training=True)
-            codes = self.encoder(real, training=True)
-        batch = StepBatch(real, fake, codes, latents)
-        with tf.GradientTape() as d_tape:
-            d_terms, d_metrics = self.discriminator_objective(batch)
-        self.update("discriminator", d_tape, d_terms, d_metrics)
-        if update_generator:
-            with g_tape:
-                g_terms, g_metrics = self.generator_objective(batch)
-            self.update("generator", g_tape, g_terms, g_metrics)
+        fake = self.generator(latents, training=True)
+        codes = self.encoder(real, training=True)
+        return StepBatch(real, fake, codes, latents)
 
     def get_config(self):
         config = {**super().get_config(), "encoder": _SERIALIZE(self.encoder), "base_filters": self.base_filters}

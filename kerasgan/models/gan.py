@@ -308,13 +308,11 @@ class GAN(AdversarialModel):
             self._step(reals[i], conditions[i], update_generator=i == self.d_steps - 1)
 
     def _step(self, real, condition, update_generator):
-        latents = self.sample_latents(ops.shape(real)[0])
         # The fakes are generated once; the generator's tape stays open so the
         # same forward pass serves its own update after the discriminator's.
         g_tape = tf.GradientTape() if update_generator else None
         with g_tape or contextlib.nullcontext():
-            fake = self.generator(self.generator_inputs(latents, condition), training=True)
-        batch = StepBatch(real, fake, condition, latents)
+            batch = self.step_batch(real, condition)
         with tf.GradientTape() as d_tape:
             d_terms, d_metrics = self.discriminator_objective(batch)
         self.update("discriminator", d_tape, d_terms, d_metrics)
@@ -322,6 +320,12 @@ class GAN(AdversarialModel):
             with g_tape:
                 g_terms, g_metrics = self.generator_objective(batch)
             self.update("generator", g_tape, g_terms, g_metrics)
+
+    def step_batch(self, real, condition):
+        """The step's forward pass (run under the generator's tape): a `StepBatch` both objectives read."""
+        latents = self.sample_latents(ops.shape(real)[0])
+        fake = self.generator(self.generator_inputs(latents, condition), training=True)
+        return StepBatch(real, fake, condition, latents)
 
     def check_batch_size(self, batch_size):
         if batch_size is not None and batch_size % self.d_steps:
