@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 from gan_contract import GANContract
 
+import kerasgan
 from kerasgan.losses import f_divergence
-from kerasgan.models import BEGAN, DCGAN, EBGAN, FGAN
+from kerasgan.models import ACGAN, BEGAN, DCGAN, EBGAN, FGAN, Pix2Pix
 from kerasgan.networks import autoencoder_discriminator
-from kerasgan.parts import BoundaryEquilibrium, Diffusion, EnergyMargin, FDivergence
+from kerasgan.parts import R1, BoundaryEquilibrium, Diffusion, EnergyMargin, FDivergence, GradientPenalty, PacGAN
+from kerasgan.parts.part import StepBatch
 from kerasgan.parts.regularizers import pulling_away
 
 LOG2 = np.log(2.0)
@@ -328,3 +330,84 @@ def test_diagnostics_record_t_and_m_global_and_warn_when_t_is_at_its_maximum():
         began.fit(tiny_images(32, (8, 8, 1)), epochs=1, batch_size=8, verbose=0, callbacks=[diagnostics])
     assert diagnostics.history[-1]["m_global"] == pytest.approx(float(began.loss.m_global))
     assert diagnostics.history[-1]["m_global"] > 0.0
+
+
+# ---------------------------------------------------------------- D(x_t, t): the timestep channel
+
+
+def test_diffusion_tells_the_discriminator_t_in_one_more_channel():
+    part = _attached(t_min=400, sigma=1e-6, zero_share=0.25)  # σ → 0: x_t = √ᾱ_t · x exactly
+    x = np.random.default_rng(1).uniform(-1, 1, (256, 3, 3, 2)).astype("float32")
+    seen = keras.ops.convert_to_numpy(part.augment(None, x))
+    assert seen.shape == (256, 3, 3, 3) and part.seen_shape((3, 3, 2)) == (3, 3, 3)
+    level = seen[..., 2]
+    assert (level == level[:, :1, :1]).all()  # one value per image
+    t = np.round(level[:, 0, 0] * 500).astype(int)
+    np.testing.assert_allclose(level[:, 0, 0], t / 500, atol=1e-6)
+    assert 0.15 < np.mean(t == 0) < 0.35 and t.max() <= 400
+    alpha_bar = np.concatenate([[1.0], np.cumprod(1 - np.linspace(1e-4, 2e-2, 500))])
+    np.testing.assert_allclose(seen[..., :2], np.sqrt(alpha_bar[t])[:, None, None, None] * x, atol=1e-5)
+    # the penalties' view: undiffused, t = 0
+    plain = keras.ops.convert_to_numpy(part.unaugmented(None, x))
+    np.testing.assert_array_equal(plain, np.concatenate([x, np.zeros_like(x[..., :1])], axis=-1))
+    # points get one more coordinate
+    assert keras.ops.convert_to_numpy(part.augment(None, x[:, 0, 0])).shape == (256, 3)
+
+
+def test_t_channel_off_keeps_the_shape():
+    part = _attached(t_channel=False)
+    x = np.zeros((2, 4, 4, 1), "float32")
+    assert keras.ops.convert_to_numpy(part.augment(None, x)).shape == x.shape and part.seen_shape((4, 4, 1)) == (
+        4,
+        4,
+        1,
+    )
+    with pytest.raises(ValueError, match="t_channel must be True or False"):
+        Diffusion(t_channel="yes")
+
+
+def test_the_penalties_judge_the_t_0_view_of_a_t_conditioned_discriminator():
+    """DCGAN + Diffusion + R1 + GP: D is built for C + 1 channels and the penalties' critic sees t = 0."""
+    gan = DCGAN.for_images(
+        (8, 8, 1),
+        latent_dim=4,
+        base_filters=4,
+        augment=Diffusion(t_min=5, t_max=50),
+        regularizers=[R1(1.0), GradientPenalty(1.0)],
+        seed=0,
+    )
+    assert tuple(gan.discriminator.inputs[0].shape[1:]) == (8, 8, 2)
+    real = np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    (view,) = gan.critic_views(StepBatch(real=real, fake=real))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(view.critic(real)),
+        keras.ops.convert_to_numpy(gan.discriminator(np.concatenate([real, np.zeros_like(real)], -1), training=True)),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    gan.compile()
+    history = gan.fit(real, batch_size=4, epochs=1, verbose=0).history
+    assert np.isfinite(history["r1"]).all() and np.isfinite(history["gp"]).all()
+
+
+def test_models_whose_discriminators_keep_the_data_shape_refuse_a_shape_changing_augment():
+
+    with pytest.raises(ValueError, match="Pix2Pix's discriminators judge images of the data's shape.*t_channel=False"):
+        Pix2Pix(image_shape=(16, 16, 3), base_filters=2, augment=Diffusion())
+    Pix2Pix(image_shape=(16, 16, 3), base_filters=2, augment=Diffusion(t_channel=False))  # the shape kept: accepted
+    with pytest.raises(ValueError, match="PacGAN packs .* ACGAN"):
+        ACGAN.for_images((8, 8, 1), latent_dim=4, num_classes=3, base_filters=4, augment=PacGAN(2))
+
+
+@pytest.mark.parametrize("name", ["cgan", "acgan", "infogan", "ebgan", "began", "bigan"])
+def test_every_gan_family_discriminator_is_built_for_the_t_channel(name):
+    options = {"cgan": {"num_classes": 3}, "acgan": {"num_classes": 3}, "infogan": {"categorical_codes": (3,)}}
+    gan = kerasgan.models.MODELS[name].for_images(
+        (8, 8, 1), latent_dim=4, base_filters=4, augment=Diffusion(t_min=5, t_max=50), seed=0, **options.get(name, {})
+    )
+    assert tuple(gan.discriminator.inputs[0].shape[1:]) == (8, 8, 2)
+    gan.compile()
+    data = np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
+    labels = np.arange(8) % 3 if name in ("cgan", "acgan") else None
+    history = gan.fit(data, labels, batch_size=8, epochs=1, verbose=0).history
+    assert all(np.isfinite(v).all() for v in history.values()) and history["diffusion_T"] == [5.0]

@@ -46,7 +46,10 @@ class ACGAN(ClassConditional):
 
     def build_discriminator(self):
         return auxiliary_discriminator(
-            self.image_shape, {"class_logits": self.num_classes}, self.base_filters, **self.discriminator_options()
+            self.seen_shape(self.image_shape),
+            {"class_logits": self.num_classes},
+            self.base_filters,
+            **self.discriminator_options(),
         )
 
     def _check_networks(self):

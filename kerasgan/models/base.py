@@ -109,8 +109,19 @@ class AdversarialModel(keras.Model):
             *([self.ema] if self.ema else []),
         ]
 
+    #: whether the model builds (and checks) its discriminators for `seen_shape`, so that an augment part
+    #: may change the shape of what they see (PacGAN, a t-conditioned Diffusion)
+    discriminator_sees_augmented_shape = False
+
     def attach_parts(self):
         """Creates the parts' state for this model's networks; the last line of a subclass's `__init__`."""
+        probe = (4, 4, 3)
+        if not self.discriminator_sees_augmented_shape and self.seen_shape(probe) != probe:
+            changing = [type(p).__name__ for p in self.augment if p.seen_shape(probe) != probe]
+            raise ValueError(
+                f"{type(self).__name__}'s discriminators judge images of the data's shape, but {changing[0]} changes "
+                "the shape of what they see; drop it (for Diffusion: Diffusion(t_channel=False) keeps the shape)."
+            )
         names = list(self.loss_names())
         for i, part in enumerate(self.parts()):
             part.attach(self, None if self.seed is None else self.seed + 1000 * (i + 1))
@@ -136,6 +147,12 @@ class AdversarialModel(keras.Model):
         """What a discriminator sees of `images`: the `augment` parts applied in order."""
         for part in self.augment:
             images = part.augment(self, images)
+        return images
+
+    def unaugmented(self, images):
+        """What a discriminator sees of `images` with the augmentations off: the view the penalties judge."""
+        for part in self.augment:
+            images = part.unaugmented(self, images)
         return images
 
     def seen_shape(self, shape):

@@ -40,7 +40,9 @@ class BEGAN(DCGAN):
         super().__init__(generator, discriminator, loss=BoundaryEquilibrium(gamma, lambda_k), **kwargs)
 
     def build_discriminator(self):
-        return autoencoder_discriminator(self.image_shape, self.base_filters, self.code_dim, distance="l1")
+        return autoencoder_discriminator(
+            self.seen_shape(self.image_shape), self.base_filters, self.code_dim, distance="l1"
+        )
 
     def default_optimizers(self):
         # The paper: Adam, learning rate 1e-4 (β1 = 0.5 as in the DCGAN recipe).

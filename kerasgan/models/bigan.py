@@ -66,7 +66,7 @@ class BiGAN(EncoderModel, GAN):
         return dcgan_generator(self.latent_dim, self.image_shape, self.base_filters)
 
     def build_discriminator(self):
-        return bigan_discriminator(self.image_shape, self.latent_dim, self.base_filters)
+        return bigan_discriminator(self.seen_shape(self.image_shape), self.latent_dim, self.base_filters)
 
     def build_encoder(self):
         return bigan_encoder(self.image_shape, self.latent_dim, self.base_filters)

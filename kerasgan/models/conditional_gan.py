@@ -52,7 +52,7 @@ class ConditionalGAN(ClassConditional):
 
     def build_discriminator(self):
         return conditional_discriminator(
-            self.image_shape,
+            self.seen_shape(self.image_shape),
             self.num_classes,
             self.base_filters,
             self.label_embedding,

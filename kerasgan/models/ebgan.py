@@ -37,7 +37,9 @@ class EBGAN(DCGAN):
         super().__init__(generator, discriminator, loss=EnergyMargin(margin), regularizers=regularizers, **kwargs)
 
     def build_discriminator(self):
-        return autoencoder_discriminator(self.image_shape, self.base_filters, self.code_dim, distance="l2")
+        return autoencoder_discriminator(
+            self.seen_shape(self.image_shape), self.base_filters, self.code_dim, distance="l2"
+        )
 
     def get_config(self):
         config = super().get_config()

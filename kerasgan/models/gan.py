@@ -75,6 +75,7 @@ class GAN(AdversarialModel):
     #: number of inputs of each network (conditional models also feed labels)
     generator_input_count = 1
     discriminator_input_count = 1
+    discriminator_sees_augmented_shape = True
 
     def __init__(
         self,
@@ -250,7 +251,9 @@ class GAN(AdversarialModel):
 
     def critic_views(self, batch):
         def critic(images):
-            outputs = self.discriminator(self.discriminator_inputs(images, batch.condition), training=True)
+            outputs = self.discriminator(
+                self.discriminator_inputs(self.unaugmented(images), batch.condition), training=True
+            )
             return self.split_discriminator_output(outputs)[0]
 
         return [CriticView(critic, batch.real, batch.fake)]

@@ -111,7 +111,11 @@ class InfoGAN(DCGAN):
         if self.continuous_codes:
             heads["q_continuous"] = self.continuous_codes
         return auxiliary_discriminator(
-            self.image_shape, heads, self.base_filters, hidden_units=self.q_hidden_units, **self.discriminator_options()
+            self.seen_shape(self.image_shape),
+            heads,
+            self.base_filters,
+            hidden_units=self.q_hidden_units,
+            **self.discriminator_options(),
         )
 
     def _check_networks(self):

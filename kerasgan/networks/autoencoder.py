@@ -49,7 +49,7 @@ def autoencoder_discriminator(
         Zhao, Mathieu & LeCun, Energy-based GAN, ICLR 2017.
         https://arxiv.org/abs/1609.03126
     """
-    _check_square(image_shape)
+    _check_square(image_shape, any_channels=True)  # augment parts may add channels
     depth = dcgan_depth(image_shape[0])
     size = image_shape[0] // 2**depth
     conv = {"padding": "same", "activation": "elu", "kernel_initializer": weight_init()}

@@ -78,7 +78,7 @@ def conditional_discriminator(
         Miyato & Koyama, cGANs with Projection Discriminator, ICLR 2018,
         https://arxiv.org/abs/1802.05637.
     """
-    _check_square(image_shape)
+    _check_square(image_shape, any_channels=True)  # augment parts may add channels
     images = keras.Input(tuple(image_shape), name="images")
     labels = _labels_input()
     spectral_norm = options.get("spectral_norm", False)
@@ -120,7 +120,7 @@ def auxiliary_discriminator(
         GANs, ICML 2017, https://arxiv.org/abs/1610.09585;
         Chen et al., InfoGAN, NeurIPS 2016, https://arxiv.org/abs/1606.03657.
     """
-    _check_square(image_shape)
+    _check_square(image_shape, any_channels=True)  # augment parts may add channels
     if not heads:
         raise ValueError("auxiliary_discriminator needs at least one head, e.g. heads={'class_logits': 10}.")
     images = keras.Input(tuple(image_shape), name="images")

@@ -143,7 +143,7 @@ def dcgan_discriminator(
         Karras et al. 2018, https://arxiv.org/abs/1710.10196 (minibatch standard deviation);
         Salimans et al. 2016, https://arxiv.org/abs/1606.03498 (minibatch discrimination).
     """
-    _check_square(image_shape, any_channels=True)  # PacGAN packs samples along the channels
+    _check_square(image_shape, any_channels=True)  # PacGAN packs along the channels, Diffusion adds t
     image = keras.Input(tuple(image_shape), name="images")
     features = dcgan_discriminator_features(
         image, base_filters, kernel_size, normalization, spectral_norm, minibatch_std, minibatch_discrimination

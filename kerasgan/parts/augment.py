@@ -25,8 +25,16 @@ class Augmentation(Part):
         raise NotImplementedError
 
     def seen_shape(self, shape):
-        """The shape of one sample after `augment` (its input shape unless the part packs samples)."""
+        """The shape of one sample after `augment` (its input shape unless the part packs samples or adds channels)."""
         return tuple(shape)
+
+    def unaugmented(self, model, images):
+        """`images` as the discriminator sees them with this part switched off (what the penalties judge).
+
+        The identity, unless the part changes the shape of what D sees: PacGAN still packs, a
+        t-conditioned Diffusion adds the channel of t = 0.
+        """
+        return images
 
 
 @register("diffaugment")
@@ -131,6 +139,16 @@ class PacGAN(Augmentation):
         if self.packs < 2:
             raise ValueError(f"PacGAN: packs must be at least 2 (1 packs nothing); got {packs!r}.")
 
+    def attach(self, model, seed=None):
+        super().attach(model, seed)
+        conditional = getattr(model, "discriminator_input_count", 1) != 1
+        if conditional or getattr(model, "auxiliary_term_names", tuple)():
+            raise ValueError(
+                f"PacGAN packs the images an unconditional discriminator judges; {type(model).__name__}'s "
+                "discriminator also takes a condition or predicts per image, which packs cannot carry. Use PacGAN "
+                "with GAN, DCGAN or the loss variants."
+            )
+
     def seen_shape(self, shape):
         return (*shape[:-1], shape[-1] * self.packs)
 
@@ -149,6 +167,9 @@ class PacGAN(Augmentation):
         # (B/m, m, ..., C) -> (B/m, ..., m, C) -> (B/m, ..., m·C): sample j of a pack fills channels j·C ... j·C + C - 1.
         grouped = ops.moveaxis(grouped, 1, -2)
         return ops.reshape(grouped, (-1, *self.seen_shape(sample)))
+
+    def unaugmented(self, model, images):
+        return self.augment(model, images)
 
     def get_config(self):
         return {**super().get_config(), "packs": self.packs}
@@ -170,9 +191,14 @@ class Diffusion(Augmentation):
     discriminator too sure of the real data sees more noise.
 
     T, p and the ᾱ table are the part's weights (saved and restored with the
-    model) and T and r_d are logged as `diffusion_T` and `diffusion_r_d`. The
-    discriminator is not told t (an augmentation cannot change its inputs);
-    the paper conditions D on t.
+    model) and T and r_d are logged as `diffusion_T` and `diffusion_r_d`.
+
+    The discriminator is told t, D(x_t, t), as in the paper: with
+    `t_channel=True` (the default) every image it judges carries one more
+    channel (the last, or one more coordinate of a point) that holds t / t_max at
+    every pixel, so a model's default discriminator is built for C + 1
+    channels (`model.seen_shape`). The penalties (R1, GP, ...) judge the
+    undiffused images with that channel at 0 (t = 0).
 
     Args:
         beta_start, beta_end: the linear β schedule's ends (the authors' 1e-4, 2e-2).
@@ -182,6 +208,8 @@ class Diffusion(Augmentation):
         interval: discriminator updates between adjustments of T (4).
         ada_kimg: thousands of real images over which p could go from 0 to 1 (100).
         zero_share: the share of images left undiffused, t = 0 (the authors' ½).
+        t_channel: whether D is told t (the paper's timestep-conditioned D); False gives D the
+            diffused images alone, as instance noise would.
         seed: seed of the noise and the timesteps (default: from the model's).
 
     Reference:
@@ -207,6 +235,7 @@ class Diffusion(Augmentation):
         interval=4,
         ada_kimg=100,
         zero_share=0.5,
+        t_channel=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -222,6 +251,9 @@ class Diffusion(Augmentation):
         self.interval = checks.positive_int(owner, "interval", interval)
         self.ada_kimg = checks.positive(owner, "ada_kimg", ada_kimg)
         self.zero_share = checks.in_range(owner, "zero_share", zero_share, 0.0, 1.0)
+        if not isinstance(t_channel, bool):
+            raise ValueError(f"Diffusion: t_channel must be True or False; got {t_channel!r}.")
+        self.t_channel = t_channel
 
     def attach(self, model, seed=None):
         super().attach(model, seed)
@@ -252,13 +284,32 @@ class Diffusion(Augmentation):
 
     def diffuse(self, images, t):
         """x_t = √ᾱ_t · x + √(1 − ᾱ_t) · σ · ε, ε ~ N(0, I), for a timestep per image."""
-        alpha_bar = ops.reshape(ops.take(self.alphas_bar, t), (-1, 1, 1, 1))
+        alpha_bar = self._per_sample(ops.take(self.alphas_bar, t), images)
         noise = self.random(keras.random.normal, ops.shape(images))
         alpha_bar = ops.cast(alpha_bar, images.dtype)
         return ops.sqrt(alpha_bar) * images + ops.sqrt(1.0 - alpha_bar) * ops.cast(self.sigma * noise, images.dtype)
 
+    @staticmethod
+    def _per_sample(values, images):
+        """A value per sample, shaped to broadcast over the sample's axes (images or points)."""
+        return ops.reshape(values, (-1,) + (1,) * (len(images.shape) - 1))
+
+    def seen_shape(self, shape):
+        return (*shape[:-1], shape[-1] + 1) if self.t_channel else tuple(shape)
+
+    def with_t(self, images, t):
+        """`images` with the channel of t / t_max appended (unchanged without `t_channel`)."""
+        if not self.t_channel:
+            return images
+        level = self._per_sample(ops.cast(t, images.dtype) / ops.cast(self.t_max, images.dtype), images)
+        return ops.concatenate([images, ops.zeros_like(images[..., :1]) + level], axis=-1)
+
     def augment(self, model, images):
-        return self.diffuse(images, self.sample_timesteps(ops.shape(images)[0]))
+        t = self.sample_timesteps(ops.shape(images)[0])
+        return self.with_t(self.diffuse(images, t), t)
+
+    def unaugmented(self, model, images):
+        return self.with_t(images, ops.zeros((ops.shape(images)[0],), "int32"))
 
     def observe_logits(self, model, real_logits, fake_logits):
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
@@ -289,4 +340,5 @@ class Diffusion(Augmentation):
             "interval": self.interval,
             "ada_kimg": self.ada_kimg,
             "zero_share": self.zero_share,
+            "t_channel": self.t_channel,
         }

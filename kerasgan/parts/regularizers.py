@@ -268,7 +268,7 @@ class PullingAway(Regularizer):
         super().attach(model, seed)
 
     def generator_terms(self, model, batch):
-        return {"pt": self.weight * pulling_away(self.encoder(batch.fake, training=True))}
+        return {"pt": self.weight * pulling_away(self.encoder(model.unaugmented(batch.fake), training=True))}
 
     def get_config(self):
         return {**super().get_config(), "weight": self.weight}
