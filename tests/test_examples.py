@@ -22,6 +22,10 @@ RUNS = {
     "anime_faces_dcgan": (["faces"], []),
     "anime_colorize_pix2pix": (["faces"], []),
     "cyclegan_two_folders": (["domain_a", "domain_b"], ["--image-size", "32"]),
+    "ring_mode_coverage": (["ring"], ["--model", "pacgan"]),
+    "mnist_objectives": (["digits"], ["--model", "began"]),
+    "mnist_bigan": (["digits"], []),
+    "mnist_aae": (["digits"], ["--prior", "mixture"]),
 }
 
 
@@ -58,6 +62,7 @@ def tiny(tmp_path_factory):
         y_train=np.arange(320) % 10,
     )
     paths = {"digits": str(root / "digits.npz")}
+    paths["ring"] = "ring"  # the ring example's built-in data
     for folder, count in (("faces", 128), ("domain_a", 10), ("domain_b", 10)):
         (root / folder).mkdir()
         for i in range(count):

@@ -1,0 +1,42 @@
+"""Adversarial autoencoder on MNIST (Makhzani et al. 2016): codes matched to a prior, digits decoded from it.
+
+    python examples/mnist_aae.py                          # N(0, I) prior, the shipped MNIST test set
+    python examples/mnist_aae.py --prior mixture          # a mixture of 10 Gaussians on a circle
+    python examples/mnist_aae.py mnist                    # all 70,000 digits via keras.datasets (a download)
+
+Each step has the paper's three phases: reconstruction, the discriminator on codes (prior draws
+against E(x)), then the encoder as the generator. `generate(n)` decodes prior draws (the sample
+grids and `progress.gif`); the run folder also gets `reconstructions.png` (16 real digits over
+their reconstructions, twice) and `codes.npy` (E(x) of those digits). `python
+benchmarks/inference_mnist.py --steps 1500` prints how well the codes of held-out digits match the
+prior (per-dimension moments, MMD²) and the yardstick confidence of decoded prior samples (0.740
+measured after 1,500 steps). About 2 CPU-minutes for the default 10 epochs (1,560 steps of 64).
+"""
+
+import os
+
+import numpy as np
+from example_args import fit, parse
+
+import kerasgan
+
+args = parse(
+    __doc__,
+    epochs=10,
+    data=kerasgan.data.EMBEDDED_MNIST,
+    data_help="the digits",
+    choices={"--prior": (("normal", "mixture"), "normal", "the prior the codes are matched to")},
+)
+
+dataset = kerasgan.data.load_dataset(args.data, batch_size=64, seed=0)
+aae = kerasgan.models.AdversarialAutoencoder.for_images((28, 28, 1), latent_dim=8, prior=args.prior, seed=0)
+aae.compile()
+aae = fit(aae, dataset, args, kerasgan.callbacks.run_callbacks(args.run_dir))
+aae.save(os.path.join(args.run_dir, "gan.keras"))
+
+digits = next(iter(dataset))[:32].numpy()
+reconstructed = aae.reconstruct(digits)
+rows = np.concatenate([np.concatenate([digits[i : i + 16], reconstructed[i : i + 16]]) for i in (0, 16)])
+kerasgan.callbacks.save_image_grid(os.path.join(args.run_dir, "reconstructions.png"), rows, cols=16)
+np.save(os.path.join(args.run_dir, "codes.npy"), aae.encode(digits))
+print(f"mnist_aae.py: real digits over their reconstructions in {args.run_dir}/reconstructions.png")

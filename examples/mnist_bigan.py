@@ -1,0 +1,36 @@
+"""BiGAN / ALI on MNIST: a generator, an encoder learned without labels, and reconstructions G(E(x)).
+
+    python examples/mnist_bigan.py                        # the MNIST test set shipped with kerasgan
+    python examples/mnist_bigan.py mnist                  # all 70,000 digits via keras.datasets (a download)
+
+Besides the sample grids, `progress.gif` and `tb/`, the run folder gets `reconstructions.png`: each
+row pair is 16 real digits over G(E(x)) of the same digits, and `codes.npy`, E(x) of those digits
+(`kerasgan encode --run-dir ...` encodes any image folder the same way). The encoder's features feed
+a nearest-neighbour classifier: `python benchmarks/inference_mnist.py --steps 1500` prints its
+accuracy beside the same encoder at initialization (0.914 against 0.896 measured after 1,500 steps)
+and the share of reconstructions the yardstick classifier gives the input's label (0.325 there:
+BiGAN's reconstructions keep the digit only sometimes, as in the paper). About 3 CPU-minutes for
+the default 10 epochs (1,560 steps of 64); a Colab GPU takes under a minute.
+"""
+
+import os
+
+import numpy as np
+from example_args import fit, parse
+
+import kerasgan
+
+args = parse(__doc__, epochs=10, data=kerasgan.data.EMBEDDED_MNIST, data_help="the digits")
+
+dataset = kerasgan.data.load_dataset(args.data, batch_size=64, seed=0)
+bigan = kerasgan.models.BiGAN.for_images((28, 28, 1), latent_dim=50, seed=0)
+bigan.compile()
+bigan = fit(bigan, dataset, args, kerasgan.callbacks.run_callbacks(args.run_dir))
+bigan.save(os.path.join(args.run_dir, "gan.keras"))
+
+digits = next(iter(dataset))[:32].numpy()
+reconstructed = bigan.reconstruct(digits)
+rows = np.concatenate([np.concatenate([digits[i : i + 16], reconstructed[i : i + 16]]) for i in (0, 16)])
+kerasgan.callbacks.save_image_grid(os.path.join(args.run_dir, "reconstructions.png"), rows, cols=16)
+np.save(os.path.join(args.run_dir, "codes.npy"), bigan.encode(digits))
+print(f"mnist_bigan.py: real digits over their reconstructions in {args.run_dir}/reconstructions.png")
