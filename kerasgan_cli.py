@@ -70,6 +70,12 @@ MODELS = {
         "images",
         "Adversarial autoencoder (Makhzani et al. 2016): E(x) is a code, G(E(x)) ≈ x, and D makes q(z) match p(z).",
     ),
+    "aae_labels": ModelEntry(
+        "kerasgan.models.adversarial_autoencoder",
+        "LabelledPriorAAE",
+        "labelled_images",
+        "Adversarial autoencoder with the label in D (Makhzani et al. §2.3): class k's codes in mode k of the prior.",
+    ),
     "fgan": ModelEntry(
         "kerasgan.models.fgan",
         "FGAN",

@@ -11,7 +11,8 @@ from kerasgan import cli
 @pytest.fixture(scope="module")
 def npz_data(tmp_path_factory):
     path = tmp_path_factory.mktemp("data") / "tiny.npz"
-    np.savez(path, x_train=((tiny_images(32, (8, 8, 1)) + 1) * 127.5).astype("uint8"))
+    # labels for the label-conditioned models (the others ignore them)
+    np.savez(path, x_train=((tiny_images(32, (8, 8, 1)) + 1) * 127.5).astype("uint8"), y_train=np.arange(32) % 2)
     return path
 
 
@@ -21,6 +22,7 @@ def npz_data(tmp_path_factory):
         ("unrolled_gan", ["--set", "unrolled_steps=2"], lambda m: m.unrolled_steps == 2),
         ("bigan", ["--set", "base_filters=4"], lambda m: m.encoder.output_shape == (None, 8)),
         ("aae", ["--set", "prior=mixture", "--set", "base_filters=4"], lambda m: m.prior == "mixture"),
+        ("aae_labels", ["--set", "base_filters=4"], lambda m: (m.num_classes, m.prior_modes) == (2, 2)),
         ("dcgan", ["--augment", "pacgan:packs=4"], lambda m: m.discriminator.input_shape == (None, 8, 8, 4)),
     ],
 )

@@ -32,9 +32,7 @@ def constructor_parameters(cls, base):
     """{name: inspect.Parameter} of what `cls(...)` takes along its `__init__` chain up to `base`; subclass defaults win."""
     found = {}
     for klass in cls.__mro__:
-        if not (isinstance(klass, type) and issubclass(klass, base)):
-            break
-        if "__init__" not in vars(klass):
+        if not issubclass(klass, base) or "__init__" not in vars(klass):  # a mixin, or no constructor of its own
             continue
         parameters = list(inspect.signature(klass.__init__).parameters.values())[1:]
         for parameter in parameters:

@@ -1,11 +1,11 @@
 """GAN algorithms: `keras.Model` subclasses trained with compile() / fit(), one public class per file."""
 
 from kerasgan.models.acgan import ACGAN
-from kerasgan.models.adversarial_autoencoder import AdversarialAutoencoder
+from kerasgan.models.adversarial_autoencoder import AdversarialAutoencoder, LabelledPriorAAE
 from kerasgan.models.base import AdversarialModel
 from kerasgan.models.began import BEGAN
 from kerasgan.models.bigan import BiGAN
-from kerasgan.models.class_conditional import ClassConditional
+from kerasgan.models.class_conditional import ClassConditional, ClassLabels
 from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
@@ -38,6 +38,7 @@ MODELS = {
     "unrolled_gan": UnrolledGAN,
     "bigan": BiGAN,
     "aae": AdversarialAutoencoder,
+    "aae_labels": LabelledPriorAAE,
     "fgan": FGAN,
     "ebgan": EBGAN,
     "began": BEGAN,
@@ -58,6 +59,7 @@ __all__ = [
     "BiGAN",
     "BEGAN",
     "ClassConditional",
+    "ClassLabels",
     "ConditionalGAN",
     "CycleGAN",
     "DCGAN",
@@ -68,6 +70,7 @@ __all__ = [
     "HingeGAN",
     "ImageTranslation",
     "InfoGAN",
+    "LabelledPriorAAE",
     "LSGAN",
     "MODELS",
     "Pix2Pix",

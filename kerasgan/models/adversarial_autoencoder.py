@@ -12,6 +12,7 @@ import numpy as np
 from keras import ops
 
 from kerasgan import losses as formulas
+from kerasgan.models.class_conditional import ClassLabels
 from kerasgan.models.encoding import EncoderModel
 from kerasgan.models.gan import GAN
 from kerasgan.networks import bigan_encoder, dcgan_generator, point_discriminator
@@ -185,5 +186,88 @@ class AdversarialAutoencoder(EncoderModel, GAN):
             "base_filters": self.base_filters,
         }
         for argument in ("loss", "targets"):
+            config.pop(argument)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class LabelledPriorAAE(ClassLabels, AdversarialAutoencoder):
+    """The adversarial autoencoder with label information in the adversarial regularization (Makhzani et al., §2.3).
+
+    The prior is a mixture of `num_classes` Gaussians (on a circle in the
+    first two code dimensions, as `AdversarialAutoencoder(prior="mixture")`)
+    and the discriminator also sees the one-hot label of each image: a real
+    sample for an image of class k is drawn from mode k, and D judges
+    [E(x), onehot(k)] against [z' ~ mode k, onehot(k)]. The encoder must
+    therefore put class k's codes in mode k, so decoding draws of mode k
+    gives digits of class k: `generate(n, labels=k)`; the grids show one row
+    per class. Trained on (images, labels) batches (`kerasgan train aae_labels`
+    reads them like the conditional models).
+
+    Args:
+        num_classes: classes = modes of the prior.
+        class_names: optional names, accepted by `generate(labels=...)`.
+        **kwargs: the `AdversarialAutoencoder` arguments (`prior_radius`,
+            `prior_sigma`, ...; the prior is the mixture of `num_classes` modes).
+    """
+
+    def __init__(self, num_classes=10, class_names=None, prior="mixture", prior_modes=None, **kwargs):
+        self.init_classes(num_classes, class_names)
+        if prior != "mixture" or prior_modes not in (None, self.num_classes):
+            raise ValueError(
+                f"LabelledPriorAAE puts class k's codes in mode k of a mixture of num_classes={self.num_classes} "
+                f"Gaussians; drop prior= and prior_modes= (got prior={prior!r}, prior_modes={prior_modes!r})."
+            )
+        super().__init__(prior="mixture", prior_modes=self.num_classes, **kwargs)
+        self.add_label_range()
+
+    def build_discriminator(self):
+        return point_discriminator(self.latent_dim + self.num_classes, units=(256, 256))
+
+    def _check_networks(self):
+        self.check_encoder()
+        judged = tuple(self.discriminator.inputs[0].shape[1:])
+        if judged != (self.latent_dim + self.num_classes,):
+            raise ValueError(
+                f"LabelledPriorAAE's discriminator judges [code, one-hot label] of "
+                f"({self.latent_dim} + {self.num_classes},); this one takes {judged}."
+            )
+
+    def mode_draws(self, labels):
+        """z' from the prior's mode of each label (the model's random stream)."""
+        noise = self.replica_random(keras.random.normal, (ops.shape(labels)[0], self.latent_dim))
+        return ops.take(ops.convert_to_tensor(self._mixture_means()), labels, axis=0) + self.prior_sigma * noise
+
+    def step_batch(self, real, labels):
+        onehot = ops.one_hot(labels, self.num_classes)
+        codes = self.encoder(real, training=True)
+        reconstruction = self.generator(codes, training=True)
+        # D's inputs: the codes with the label, against draws of the label's mode with the label
+        judged = ops.concatenate([codes, ops.cast(onehot, codes.dtype)], axis=-1)
+        prior = ops.concatenate([self.mode_draws(labels), onehot], axis=-1)
+        return StepBatch(real, reconstruction, judged, prior)
+
+    def generate(self, n=None, labels=None, latents=None, seed=None, batch_size=256, use_ema=True):
+        """Decodes draws of the modes of `labels` (one for all, one per image; None cycles the classes), or `latents`."""
+        if latents is None:
+            if n is None:
+                raise ValueError("generate() needs the number of images n or explicit latents.")
+            rng = np.random.default_rng(seed)
+            modes = self._labels_for(int(n), labels)
+            latents = self._mixture_means()[modes] + rng.standard_normal((int(n), self.latent_dim)) * self.prior_sigma
+        elif labels is not None:
+            raise ValueError("generate() takes labels (to draw latents from their modes) or latents, not both.")
+        return super().generate(latents=latents, seed=seed, batch_size=batch_size, use_ema=use_ema)
+
+    def grid_samples(self, latents):
+        """One row per class: the fixed noise of `latents` around each class's mode."""
+        cols = max(1, len(latents) // self.num_classes)
+        noise = np.asarray(latents[:cols], "float32") * self.prior_sigma
+        means = np.repeat(self._mixture_means(), cols, axis=0)
+        return self.generate(latents=means + np.tile(noise, (self.num_classes, 1))), cols
+
+    def get_config(self):
+        config = {**super().get_config(), **self.classes_config()}
+        for argument in ("prior", "prior_modes"):
             config.pop(argument)
         return config

@@ -8,20 +8,17 @@ from kerasgan.models.dcgan import DCGAN
 from kerasgan.networks import conditional_generator
 
 
-class ClassConditional(DCGAN):
-    """A DCGAN whose generator takes (latents, labels); trained on (images, labels) batches.
+class ClassLabels:
+    """What every model trained on (images, labels) batches shares (a mixin before its model base class).
 
-    Shared by `ConditionalGAN` and `ACGAN`: the label argument checks, feeding
-    the labels, `generate(labels=...)`, a grid with one row per class, and the
-    check that the labels fit() sees are in [0, num_classes).
+    `num_classes`, `class_names`, reading the labels of a batch, `generate(labels=...)`'s label checks,
+    and the check that the labels fit() sees are in [0, num_classes). A subclass calls
+    `init_classes(...)` before its base class's `__init__` and `add_label_range()` after it.
     """
 
     data_kind = "labelled_images"
-    generator_input_count = 2
 
-    def __init__(
-        self, num_classes=10, class_names=None, label_embedding=None, generator=None, discriminator=None, **kwargs
-    ):
+    def init_classes(self, num_classes, class_names):
         if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
             raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}.")
         self.num_classes = int(num_classes)
@@ -30,8 +27,8 @@ class ClassConditional(DCGAN):
             if len(class_names) != self.num_classes:
                 raise ValueError(f"Got {len(class_names)} class_names for num_classes={self.num_classes}.")
         self.class_names = class_names
-        self.label_embedding = None if label_embedding is None else int(label_embedding)
-        super().__init__(generator=generator, discriminator=discriminator, **kwargs)
+
+    def add_label_range(self):
         # Smallest and largest label fit() has seen (0 before any), checked by a
         # callback after the first step and every epoch: an out-of-range label
         # encodes to zeros in the networks rather than failing mid-graph.
@@ -39,21 +36,6 @@ class ClassConditional(DCGAN):
             shape=(2,), initializer="zeros", trainable=False, name="label_range", aggregation="only_first_replica"
         )
 
-    def build_generator(self):
-        return conditional_generator(
-            self.latent_dim, self.num_classes, self.image_shape, self.base_filters, self.label_embedding
-        )
-
-    def _check_networks(self):
-        super()._check_networks()
-        labels = self.generator.inputs[1]
-        if tuple(labels.shape[1:]) != () or "int" not in keras.backend.standardize_dtype(labels.dtype):
-            raise ValueError(
-                f"{type(self).__name__}'s generator must take [latents, labels] with integer labels of shape (batch,); "
-                f"its second input is {labels.dtype} of shape {tuple(labels.shape)}."
-            )
-
-    # ------------------------------------------------------------------ hooks
     def unpack_batch(self, data):
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         if labels is None:
@@ -70,9 +52,6 @@ class ClassConditional(DCGAN):
             )
         )
         return images, labels
-
-    def generator_inputs(self, latents, condition):
-        return [latents, condition]
 
     def check_labels_seen(self):
         low, high = (int(v) for v in ops.convert_to_numpy(self._label_range))
@@ -97,7 +76,6 @@ class ClassConditional(DCGAN):
             self._check_labels(np.asarray(y))
         return super().fit(x, *args, **kwargs)
 
-    # ------------------------------------------------------------------ sampling
     def _check_labels(self, labels):
         if labels.size and not np.issubdtype(labels.dtype, np.integer) and not np.all(labels == np.round(labels)):
             raise ValueError(f"Class labels must be integers; got values such as {labels.ravel()[:5].tolist()}.")
@@ -133,6 +111,50 @@ class ClassConditional(DCGAN):
         self._check_labels(labels)
         return labels.astype("int32")
 
+    def grid_samples(self, latents):
+        """One row per class, the same latents in each column (so a column is one "style")."""
+        cols = max(1, len(latents) // self.num_classes)
+        labels = np.repeat(np.arange(self.num_classes), cols)
+        return self.generate(latents=np.tile(latents[:cols], (self.num_classes, 1)), labels=labels), cols
+
+    def classes_config(self):
+        return {"num_classes": self.num_classes, "class_names": self.class_names}
+
+
+class ClassConditional(ClassLabels, DCGAN):
+    """A DCGAN whose generator takes (latents, labels); trained on (images, labels) batches.
+
+    Shared by `ConditionalGAN` and `ACGAN`: feeding the labels to both networks, and (from
+    `ClassLabels`) the label checks, `generate(labels=...)` and a grid with one row per class.
+    """
+
+    generator_input_count = 2
+
+    def __init__(
+        self, num_classes=10, class_names=None, label_embedding=None, generator=None, discriminator=None, **kwargs
+    ):
+        self.init_classes(num_classes, class_names)
+        self.label_embedding = None if label_embedding is None else int(label_embedding)
+        super().__init__(generator=generator, discriminator=discriminator, **kwargs)
+        self.add_label_range()
+
+    def build_generator(self):
+        return conditional_generator(
+            self.latent_dim, self.num_classes, self.image_shape, self.base_filters, self.label_embedding
+        )
+
+    def _check_networks(self):
+        super()._check_networks()
+        labels = self.generator.inputs[1]
+        if tuple(labels.shape[1:]) != () or "int" not in keras.backend.standardize_dtype(labels.dtype):
+            raise ValueError(
+                f"{type(self).__name__}'s generator must take [latents, labels] with integer labels of shape (batch,); "
+                f"its second input is {labels.dtype} of shape {tuple(labels.shape)}."
+            )
+
+    def generator_inputs(self, latents, condition):
+        return [latents, condition]
+
     def generate(self, n=None, labels=None, latents=None, seed=None, batch_size=256, use_ema=True):
         """Generates images of the given classes (float32 NHWC numpy array in [-1, 1]).
 
@@ -146,16 +168,5 @@ class ClassConditional(DCGAN):
         latents = self.latents_for(n, latents, seed)
         return self._generate(latents, self._labels_for(len(latents), labels), batch_size, use_ema)
 
-    def grid_samples(self, latents):
-        """One row per class, the same latents in each column (so a column is one "style")."""
-        cols = max(1, len(latents) // self.num_classes)
-        labels = np.repeat(np.arange(self.num_classes), cols)
-        return self.generate(latents=np.tile(latents[:cols], (self.num_classes, 1)), labels=labels), cols
-
     def get_config(self):
-        return {
-            **super().get_config(),
-            "num_classes": self.num_classes,
-            "class_names": self.class_names,
-            "label_embedding": self.label_embedding,
-        }
+        return {**super().get_config(), **self.classes_config(), "label_embedding": self.label_embedding}
