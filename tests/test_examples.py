@@ -26,7 +26,7 @@ RUNS = {
     "mnist_acgan": (["digits"], []),
     "mnist_infogan": (["digits"], []),
     "anime_faces_dcgan": (["faces"], []),
-    "anime_colorize_pix2pix": (["faces"], []),
+    "anime_colorize_pix2pix": (["faces"], ["--image-size", "32"]),
     "cyclegan_two_folders": (["domain_a", "domain_b"], ["--image-size", "32"]),
     "fashion_mnist_dcgan": (["fashion_idx"], []),
     "cifar10_sngan": (["cifar_npz"], []),
