@@ -17,8 +17,8 @@ from example_args import fit, parse
 
 import kerasgan
 
-args = parse(__doc__, epochs=20, data_help="a folder of colour images (png/jpg, searched recursively)")
-folder, run, size = args.data, args.run_dir, 64
+args = parse(__doc__, epochs=20, data_help="a folder of colour images (png/jpg, searched recursively)", image_size=64)
+folder, run, size = args.data, args.run_dir, args.image_size
 
 
 def gray(images):

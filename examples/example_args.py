@@ -6,7 +6,10 @@ An example is `python examples/NAME.py [DATA] [--epochs N] [--max-seconds S] [--
 - it checkpoints like `kerasgan train` (every epoch, into `RUN_DIR/checkpoints/`): Ctrl-C, --max-seconds
   or a crash loses at most an epoch, and running it again with the same --run-dir continues the run;
 - --max-seconds stops cleanly after the step in which the budget runs out (0: after the first step), and
-  what follows fit() (saving, the final grids) still runs.
+  what follows fit() (saving, the final grids) still runs;
+- DATA left at a data set's name (`data_source`) fetches it where there is a network: through
+  keras.datasets (fashion_mnist, cifar10) or keras.utils.get_file from its public archive (`ARCHIVES`),
+  into Keras' cache (~/.keras/datasets/); a local file or folder is read as it is and nothing is fetched.
 """
 
 import argparse
@@ -14,7 +17,15 @@ import datetime
 import os
 import sys
 
+import keras
+
 import kerasgan
+
+#: The public archives `data_source` fetches, by name: the pix2pix and CycleGAN authors' data sets.
+ARCHIVES = {
+    "facades": "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/facades.tar.gz",
+    "horse2zebra": "http://efrosgans.eecs.berkeley.edu/cyclegan/datasets/horse2zebra.zip",
+}
 
 
 def parse(doc, epochs, data=None, data_help="the data", data_b_help=None, image_size=None, choices=None):
@@ -57,6 +68,47 @@ def parse(doc, epochs, data=None, data_help="the data", data_b_help=None, image_
     args = parser.parse_args()
     args.run_dir = args.run_dir or os.path.join("logs", f"{name}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
     return args
+
+
+def data_source(data, name, local_help):
+    """What the example reads: DATA itself when it is a local path, else the data set `name`, fetched.
+
+    A file or folder that exists is returned untouched, whatever its name: nothing is downloaded. DATA equal
+    to `name` (the examples' default) fetches the data set: a keras.datasets name (`fashion_mnist`,
+    `cifar10`) fills Keras' cache, and `name` comes back for `kerasgan.data.load_dataset` to read from there;
+    an `ARCHIVES` name is downloaded and extracted by `keras.utils.get_file` into
+    ~/.keras/datasets/NAME/, and the data set's folder inside it comes back. Anything else, or a failed
+    download, ends the example with one line that says which local path to pass instead (exit status 2).
+
+    Args:
+        data: DATA from the command line.
+        name: the data set's name, DATA's default.
+        local_help: what to pass instead, for the error line ("a folder of ...: get it from URL").
+    """
+    if os.path.exists(data):
+        return data
+    prog = f"python examples/{os.path.basename(sys.argv[0])}"
+    if data != name:
+        _stop(f"{prog}: error: DATA {data!r} does not exist; pass {local_help}, or leave DATA out to fetch {name}.")
+    try:
+        if name in kerasgan.data.DATASET_NAMES:
+            getattr(keras.datasets, name).load_data()
+            return name
+        folder = os.path.join(keras.utils.get_file(fname=name, origin=ARCHIVES[name], extract=True), name)
+    except Exception as err:  # no network, a proxy, a moved file, a full disk: all end the same way
+        reason = " ".join(f"{type(err).__name__}: {err}".split())
+        _stop(f"{prog}: error: could not download {name} ({reason}); pass a local path instead: {local_help}.")
+    if not os.path.isdir(folder):
+        _stop(
+            f"{prog}: error: the {name} archive did not extract to {folder}; pass a local path instead: {local_help}."
+        )
+    print(f"{prog}: {name} is in {folder} (pass it as DATA to skip the download check)")
+    return folder
+
+
+def _stop(line):
+    print(line, file=sys.stderr)
+    raise SystemExit(2)
 
 
 def fit(model, dataset, args, callbacks=()):

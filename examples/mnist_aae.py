@@ -10,7 +10,8 @@ grids and `progress.gif`); the run folder also gets `reconstructions.png` (16 re
 their reconstructions, twice) and `codes.npy` (E(x) of those digits). `python
 benchmarks/inference_mnist.py --steps 1500` prints how well the codes of held-out digits match the
 prior (per-dimension moments, MMD²) and the yardstick confidence of decoded prior samples (0.740
-measured after 1,500 steps). About 2 CPU-minutes for the default 10 epochs (1,560 steps of 64).
+measured after 1,500 steps). The default 10 epochs are
+1,560 steps of 64 (their CPU time is not measured yet).
 """
 
 import os

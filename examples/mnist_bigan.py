@@ -9,8 +9,8 @@ row pair is 16 real digits over G(E(x)) of the same digits, and `codes.npy`, E(x
 a nearest-neighbour classifier: `python benchmarks/inference_mnist.py --steps 1500` prints its
 accuracy beside the same encoder at initialization (0.914 against 0.896 measured after 1,500 steps)
 and the share of reconstructions the yardstick classifier gives the input's label (0.325 there:
-BiGAN's reconstructions keep the digit only sometimes, as in the paper). About 3 CPU-minutes for
-the default 10 epochs (1,560 steps of 64); a Colab GPU takes under a minute.
+BiGAN's reconstructions keep the digit only sometimes, as in the paper). The default 10 epochs are
+1,560 steps of 64 (their CPU time is not measured yet).
 """
 
 import os

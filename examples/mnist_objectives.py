@@ -9,9 +9,10 @@
 
 Each model logs its own signals to `tb/` (BEGAN's `k` and `m_global`, Diffusion-GAN's `diffusion_T`
 and `diffusion_r_d`). Measured in tests/test_objectives_real_data.py: the f-GAN with squared
-Hellinger, 2,500 steps on the shipped digits, yardstick confidence 0.642. About 2½ CPU-minutes for
-the default 16 epochs (2,500 steps of 64) of the f-GAN and DCGAN + diffusion, about twice that for
-the autoencoder discriminators of EBGAN and BEGAN; a Colab GPU runs it in well under a minute.
+Hellinger, 2,500 steps on the shipped digits, yardstick confidence 0.642. The default 16 epochs are
+2,500 steps of 64: about 2 CPU-minutes for the f-GAN and DCGAN + diffusion, which have DCGAN's
+networks (3,900 DCGAN steps take 190 CPU-seconds); EBGAN's and BEGAN's autoencoder discriminators
+cost more (not measured yet).
 """
 
 import keras

@@ -11,9 +11,9 @@ D Adam(1e-4), G Adam(1e-3), β1 0.5, a ring of radius 2 and σ 0.02; 15 epochs o
 folder gets `points/` (a scatter of generated over real points per epoch), `progress.gif` and
 `tb/`; at the end the mode-coverage scores of 2,500 samples are printed and written to
 `mode_coverage.json`. tests/test_modes_training.py measured, at this budget and three seeds, modes
-captured: unrolled 8, 8, 8; plain 1, 0, 1; PacGAN 7, 8, 8. CPU time here: about 1 minute for the
-plain GAN and PacGAN, 3 for the unrolled GAN (it steps a copy of D five times per step); a GPU
-gains little on networks this small.
+captured: unrolled 8, 8, 8; plain 1, 0, 1; PacGAN 7, 8, 8. CPU time: the nine 1,500-step runs
+of that test take 3.6 CPU-minutes together, the unrolled GAN the most (it steps a copy of D five
+times per step); a GPU gains little on networks this small.
 """
 
 import json
