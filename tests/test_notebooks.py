@@ -96,6 +96,39 @@ def _evaluation_latent(run, outputs):
     assert "reloaded (16, 28, 28, 1)" in outputs
 
 
+def _mode_coverage(run, outputs):
+    for kind in ("plain", "unrolled", "pacgan"):
+        frame, frames = _grid_and_gif(run / kind, "points/epoch_*.png")
+        assert frame.shape == (320, 320, 3)  # PointScatter's plot
+        captured, modes, quality, _ = _numbers(
+            rf"{kind}: modes captured (\d+) of (\d+), high quality (\S+), reverse KL (\S+)", outputs
+        )
+        assert modes == 8 and 0 <= captured <= 8 and 0 <= quality <= 1
+    assert iio.imread(run / "ring_comparison.png").shape[1] > 2 * iio.imread(run / "ring_comparison.png").shape[0]
+    assert "UnrolledGAN reloaded: same scores True" in outputs
+    for name, code_dim in (("bigan", 64), ("aae", 8)):
+        assert iio.imread(run / f"{name}_reconstructions.png").shape[:2] == _grid_shape(8, 2)
+        assert f"{name}: codes (8, {code_dim}), reconstruction MSE" in outputs
+        _grid_and_gif(run / name)
+
+
+def _objectives(run, outputs):
+    for name in ("fgan", "ebgan", "began", "diffusion"):
+        grid, _ = _grid_and_gif(run / name)
+        assert grid.shape[:2] == _grid_shape(8, 8)
+    figure = iio.imread(run / "objectives.png")
+    assert figure.shape[1] > 3 * figure.shape[0]  # four panels side by side
+    m_first, m_last, k = _numbers(r"BEGAN M_global (\S+) -> (\S+), k (\S+)", outputs)
+    assert m_first >= 0 and m_last >= 0 and 0 <= k <= 1  # L(x) + |γ L(x) − L(G(z))|; k_t is clipped to [0, 1]
+    t_first, t_last, r_d = _numbers(r"Diffusion T (\S+) -> (\S+), r_d (\S+)", outputs)
+    assert 10 <= t_first <= 500 and 10 <= t_last <= 500 and -1 <= r_d <= 1  # T in [t_min, t_max]
+    (hellinger,) = _numbers(r"f-GAN squared Hellinger estimate (\S+)", outputs)
+    assert (
+        np.isfinite(hellinger) and hellinger < 2
+    )  # T(x) = 1 − exp(−v) < 1 and f*(T) > −1 keep every batch's F below 2
+    assert "BEGAN (16, 28, 28, 1)" in outputs
+
+
 #: notebook name -> check(run folder, the text the notebook printed)
 CHECKS = {
     "quickstart": _quickstart,
@@ -103,6 +136,8 @@ CHECKS = {
     "conditional_infogan": _conditional_infogan,
     "image_to_image": _image_to_image,
     "evaluation_latent": _evaluation_latent,
+    "mode_coverage": _mode_coverage,
+    "objectives": _objectives,
 }
 
 
