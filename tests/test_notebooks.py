@@ -145,6 +145,14 @@ def test_every_notebook_is_checked_here():
     assert sorted(CHECKS) == sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
 
 
+def test_readme_lists_every_notebook_with_its_colab_link():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        assert f"colab.research.google.com/github/kerasgan/kerasgan/blob/main/notebooks/{path.name})" in readme, (
+            path.name
+        )
+
+
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_committed_notebook_has_no_outputs(name):
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
