@@ -45,6 +45,9 @@ def test_editable_install_imports_from_the_checkouts_parent_folder(tmp_path):
         cwd=tmp_path,
     )
     assert install.returncode == 0, install.stderr
+    # the checkout as a path entry (setup.cfg's package_dir), not setuptools' finder, which runs after sys.path
+    path_entries = [line for p in pathlib.Path(site).glob("__editable__*.pth") for line in p.read_text().splitlines()]
+    assert path_entries == [str(checkout)], path_entries
 
     code = "import kerasgan; print(kerasgan.__file__); print(kerasgan.data.EMBEDDED_MNIST)"
     result = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
