@@ -4,8 +4,11 @@ A notebook writes its run under `$KERASGAN_NOTEBOOK_RUNS/<notebook name>/`; CHEC
 what must be there afterwards. Committed notebooks carry no outputs.
 """
 
+import re
+
 import imageio.v3 as iio
 import nbformat
+import numpy as np
 import pytest
 from conftest import PROJECT_ROOT
 from nbclient import NotebookClient
@@ -31,14 +34,123 @@ def _quickstart(run, outputs):
     assert "(16, 28, 28, 1)" in outputs  # the reloaded model generated
 
 
+def _grid_shape(rows, cols, side=28, padding=2):
+    return (rows * side + (rows + 1) * padding, cols * side + (cols + 1) * padding)
+
+
+def _numbers(pattern, outputs):
+    """The floats of the first line matching `pattern` (a regex with groups)."""
+    match = re.search(pattern, outputs)
+    assert match, f"no line matching {pattern!r} in the notebook's output"
+    return [float(group) for group in match.groups()]
+
+
+def _losses_wasserstein(run, outputs):
+    for name in ("dcgan", "lsgan", "wgan_gp", "hinge_gan"):
+        grid, _ = _grid_and_gif(run / name)
+        assert grid.shape[:2] == _grid_shape(8, 8)
+        assert (run / name / "tb").is_dir()
+    for figure in ("losses.png", "wasserstein.png"):
+        image = iio.imread(run / figure)
+        assert image.ndim == 3 and image.shape[1] > image.shape[0] > 100
+    first, last = _numbers(r"Wasserstein estimate: (\S+) after \d+ steps, (\S+) after", outputs)
+    assert np.isfinite(first) and np.isfinite(last)
+    assert "WGANGP (16, 28, 28, 1)" in outputs  # the reloaded model is a WGANGP and generated
+
+
+def _conditional_infogan(run, outputs):
+    for name in ("cgan", "acgan", "infogan"):
+        grid, _ = _grid_and_gif(run / name)
+        assert grid.shape[:2] == _grid_shape(10, 64 // 10)  # one row per class / category, 6 latents across
+    assert iio.imread(run / "infogan_second_code.png").shape[:2] == _grid_shape(10, 8)
+    assert "ACGAN sevens: (8, 28, 28, 1)" in outputs
+    assert "ACGAN 3 (16, 28, 28, 1)" in outputs  # reloaded with its class names
+
+
+def _image_to_image(run, outputs):
+    for name in ("pix2pix", "cyclegan"):
+        # one row per held-out image: input, translation, then the truth (pix2pix) or the translation back
+        grid, _ = _grid_and_gif(run / name, "images/translations_*.png")
+        assert grid.shape == (*_grid_shape(8, 3, side=32), 3)
+    assert len(list((run / "data" / "gray").glob("*.png"))) == len(list((run / "data" / "color").glob("*.png")))
+    (error,) = _numbers(r"mean absolute error on the held-out pairs: (\S+)", outputs)
+    assert 0 <= error <= 2
+    assert "Pix2Pix (8, 32, 32, 1) -> (8, 32, 32, 3)" in outputs
+
+
+def _evaluation_latent(run, outputs):
+    import json
+
+    _grid_and_gif(run)
+    scores = json.loads((run / "scores.json").read_text())
+    assert {"fid", "kid", "kid_std", "is", "is_std", "swd", "precision", "recall"} <= set(scores)
+    assert scores["fid"] >= 0 and scores["swd"] >= 0 and 1 <= scores["is"] <= 10
+    assert 0 <= scores["precision"] <= 1 and 0 <= scores["recall"] <= 1
+    shares = _numbers(r"digit shares: \[([^,]+)" + r",\s*([^,\]]+)" * 9 + r"\]", outputs)
+    assert abs(sum(shares) - 1) < 1e-2
+    assert iio.imread(run / "interpolation.png").shape[:2] == _grid_shape(4, 8)
+    assert iio.imread(run / "arithmetic.png").shape[:2] == _grid_shape(1, 4)
+    assert iio.imread(run / "neighbours.png").shape[:2] == _grid_shape(8, 4)  # each sample and its 3 neighbours
+    linear, spherical, end0, end1 = _numbers(r"midpoint: linear (\S+) slerp (\S+) ends (\S+) (\S+)", outputs)
+    assert linear < spherical and min(end0, end1) - 0.01 <= spherical <= max(end0, end1) + 0.01
+    assert "reloaded (16, 28, 28, 1)" in outputs
+
+
+def _mode_coverage(run, outputs):
+    for kind in ("plain", "unrolled", "pacgan"):
+        frame, frames = _grid_and_gif(run / kind, "points/epoch_*.png")
+        assert frame.shape == (320, 320, 3)  # PointScatter's plot
+        captured, modes, quality, _ = _numbers(
+            rf"{kind}: modes captured (\d+) of (\d+), high quality (\S+), reverse KL (\S+)", outputs
+        )
+        assert modes == 8 and 0 <= captured <= 8 and 0 <= quality <= 1
+    assert iio.imread(run / "ring_comparison.png").shape[1] > 2 * iio.imread(run / "ring_comparison.png").shape[0]
+    assert "UnrolledGAN reloaded: same scores True" in outputs
+    for name, code_dim in (("bigan", 64), ("aae", 8)):
+        assert iio.imread(run / f"{name}_reconstructions.png").shape[:2] == _grid_shape(8, 2)
+        assert f"{name}: codes (8, {code_dim}), reconstruction MSE" in outputs
+        _grid_and_gif(run / name)
+
+
+def _objectives(run, outputs):
+    for name in ("fgan", "ebgan", "began", "diffusion"):
+        grid, _ = _grid_and_gif(run / name)
+        assert grid.shape[:2] == _grid_shape(8, 8)
+    figure = iio.imread(run / "objectives.png")
+    assert figure.shape[1] > 3 * figure.shape[0]  # four panels side by side
+    m_first, m_last, k = _numbers(r"BEGAN M_global (\S+) -> (\S+), k (\S+)", outputs)
+    assert m_first >= 0 and m_last >= 0 and 0 <= k <= 1  # L(x) + |γ L(x) − L(G(z))|; k_t is clipped to [0, 1]
+    t_first, t_last, r_d = _numbers(r"Diffusion T (\S+) -> (\S+), r_d (\S+)", outputs)
+    assert 10 <= t_first <= 500 and 10 <= t_last <= 500 and -1 <= r_d <= 1  # T in [t_min, t_max]
+    (hellinger,) = _numbers(r"f-GAN squared Hellinger estimate (\S+)", outputs)
+    assert (
+        np.isfinite(hellinger) and hellinger < 2
+    )  # T(x) = 1 − exp(−v) < 1 and f*(T) > −1 keep every batch's F below 2
+    assert "BEGAN (16, 28, 28, 1)" in outputs
+
+
 #: notebook name -> check(run folder, the text the notebook printed)
 CHECKS = {
     "quickstart": _quickstart,
+    "losses_wasserstein": _losses_wasserstein,
+    "conditional_infogan": _conditional_infogan,
+    "image_to_image": _image_to_image,
+    "evaluation_latent": _evaluation_latent,
+    "mode_coverage": _mode_coverage,
+    "objectives": _objectives,
 }
 
 
 def test_every_notebook_is_checked_here():
     assert sorted(CHECKS) == sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+
+
+def test_readme_lists_every_notebook_with_its_colab_link():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        assert f"colab.research.google.com/github/kerasgan/kerasgan/blob/main/notebooks/{path.name})" in readme, (
+            path.name
+        )
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
