@@ -210,7 +210,9 @@ def build_parser():
         formatter_class=formatter,
     )
     parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,sample,evaluate,translate,upscale}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{train,sample,evaluate,translate,upscale,report}"
+    )
 
     train = commands.add_parser(
         "train",
@@ -398,6 +400,13 @@ def build_parser():
         "--tile", metavar="N", help="upscale in overlapping N×N LR tiles (less memory; default: whole images)"
     )
     upscale.add_argument("--overlap", default="16", metavar="N", help="LR pixels of context around each tile")
+
+    report = commands.add_parser(
+        "report",
+        help="write DIR/report.html: a run's settings, loss curves, samples, warnings and scores on one page",
+    )
+    report.add_argument("--run-dir", required=True, metavar="DIR")
+    report.add_argument("--out", metavar="FILE", help="the page to write (default DIR/report.html)")
     return parser
 
 

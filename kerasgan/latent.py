@@ -177,14 +177,26 @@ def interpolation_grid(gan, rows=4, steps=8, method="slerp", labels=None, seed=N
 
     Latents come from N(0, I) with a numpy RNG seeded by `seed`.
     """
+    from kerasgan.utils.progress import progress_bar
+
     rng = np.random.default_rng(seed)
     pairs = rng.standard_normal((int(rows), 2, int(gan.latent_dim))).astype(np.float32)
-    return np.stack([interpolate(gan, a, b, steps, method, labels) for a, b in pairs])
+    bar = progress_bar(int(rows) * int(steps), label=f"Generating {rows} interpolations of {steps} images")
+    strips = []
+    for a, b in pairs:
+        strips.append(interpolate(gan, a, b, steps, method, labels))
+        bar.add(steps)
+    return np.stack(strips)
 
 
 def save_strip(path, images, cols=None):
-    """Writes interpolation images (steps, H, W, C) or (rows, steps, H, W, C) as a PNG grid, one row each."""
-    from kerasgan.callbacks.images import save_image_grid
+    """Writes interpolation images (steps, H, W, C) or (rows, steps, H, W, C) as a PNG grid, one row each.
+
+    The grid is enlarged by `kerasgan.callbacks.images.upscale_factor` (each
+    pixel repeated, so the shorter side is at least 256 pixels). Returns the
+    uint8 picture written.
+    """
+    from kerasgan.callbacks.images import _write_png, tile_images, upscale_factor, upscale_nearest
 
     images = np.asarray(images)
     if images.ndim == 5:
@@ -192,7 +204,10 @@ def save_strip(path, images, cols=None):
         images = images.reshape(-1, *images.shape[2:])
     elif cols is None:
         cols = len(images)
-    return save_image_grid(path, images, cols=cols)
+    grid = tile_images(images, cols=cols)
+    grid = upscale_nearest(grid, upscale_factor(*grid.shape[:2]))
+    _write_png(path, grid)
+    return grid
 
 
 def save_gif(path, frames, fps=8, boomerang=True):
@@ -204,12 +219,14 @@ def save_gif(path, frames, fps=8, boomerang=True):
         fps: frames per second.
         boomerang: play forward then backward, so the loop has no jump.
 
+    Small frames are enlarged as in `save_strip`.
+
     Returns:
         The number of frames written.
     """
     import imageio.v3 as iio
 
-    from kerasgan.callbacks.images import tile_images
+    from kerasgan.callbacks.images import tile_images, upscale_factor, upscale_nearest
 
     frames = np.asarray(frames)
     if frames.ndim == 5:  # (rows, steps, ...) -> per step, all rows side by side
@@ -219,6 +236,7 @@ def save_gif(path, frames, fps=8, boomerang=True):
     if boomerang and len(frames) > 2:
         frames = frames + frames[-2:0:-1]
     stack = np.stack(frames)
+    stack = upscale_nearest(stack, upscale_factor(*stack.shape[1:3]), batched=True)
     if stack.shape[-1] == 1:
         stack = stack[..., 0]
     with atomic_path(path) as tmp:

@@ -10,8 +10,19 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasgan.callbacks import GifBuilder, ImageGrid, TimeLimit, save_image_grid, tile_images
+from kerasgan.callbacks import (
+    GifBuilder,
+    ImageGrid,
+    LossCurves,
+    StepValues,
+    TimeLimit,
+    draw_loss_curves,
+    run_callbacks,
+    save_image_grid,
+    tile_images,
+)
 from kerasgan.callbacks import images as images_module
+from kerasgan.callbacks.images import upscale_factor, upscale_nearest
 from kerasgan.models import DCGAN
 
 IMAGE_SHAPE = (8, 8, 1)
@@ -276,7 +287,7 @@ def test_gif_builder_writes_all_frames(tmp_path, channels):
     gif = tmp_path / "out" / "progress.gif"
     assert GifBuilder(tmp_path, gif, fps=5).build() == 3
     frames = iio.imread(gif, index=None)
-    assert frames.shape[:3] == (3, 2 * 6 + 3 * 2, 2 * 5 + 3 * 2)
+    assert frames.shape[:3] == (3, (2 * 6 + 3 * 2) * 16, (2 * 5 + 3 * 2) * 16)  # enlarged: 16 px -> 256
     meta = iio.immeta(gif)
     assert meta["loop"] == 0 and meta["duration"] == 200
     assert _leftovers(gif.parent) == []
@@ -354,7 +365,7 @@ def test_gif_builder_runs_at_train_end_after_image_grid(tmp_path):
     assert len(_names(tmp_path / "img")) == 3
     frames = iio.imread(gif, index=None)
     assert 1 <= frames.shape[0] <= 3  # identical consecutive grids may be merged
-    assert frames.shape[1:3] == (2 * 8 + 3 * 2, 2 * 8 + 3 * 2)
+    assert frames.shape[1:3] == ((2 * 8 + 3 * 2) * 12, (2 * 8 + 3 * 2) * 12)  # 22 px enlarged x12 to 264
 
 
 def test_gif_builder_at_train_end_logs_instead_of_raising(tmp_path, caplog):
@@ -402,3 +413,109 @@ def test_time_limit_generous_budget_does_not_stop():
 def test_time_limit_rejects_bad_budget(bad):
     with pytest.raises(ValueError, match="max_seconds"):
         TimeLimit(bad)
+
+
+# --- LossCurves --------------------------------------------------------------------------
+
+
+def test_step_values_recover_each_steps_value_from_the_running_means():
+    values = StepValues()
+    # steps 1.0, 0.6, 0.8 -> running means 1.0, 0.8, 0.8
+    assert values(0, {"d_loss": 1.0, "name": "x"}) == {"d_loss": 1.0}
+    assert values(1, {"d_loss": 0.8}) == pytest.approx({"d_loss": 0.6})
+    assert values(2, {"d_loss": 0.8}) == pytest.approx({"d_loss": 0.8})
+    values.reset()
+    assert values(0, {"d_loss": 5.0}) == {"d_loss": 5.0}
+
+
+def test_loss_curves_plot_every_logged_key_per_step_and_keep_the_csv(tmp_path):
+    gan = make_gan()
+    curves = LossCurves(tmp_path / "losses.png")
+    history = gan.fit(_data(32), epochs=2, batch_size=8, verbose=0, callbacks=[curves])
+    keys = sorted(history.history)
+    assert sorted(curves.series) == keys and curves.steps == list(range(1, 9))  # 4 batches an epoch, global step
+    for key in keys:  # the per-step values average to Keras' own epoch means
+        for epoch in range(2):
+            assert np.mean(curves.series[key][4 * epoch : 4 * epoch + 4]) == pytest.approx(
+                history.history[key][epoch], abs=1e-5
+            )
+    png = iio.imread(tmp_path / "losses.png")
+    assert png.ndim == 3 and min(png.shape[:2]) > 100
+    figure = draw_loss_curves(curves.steps, curves.series)
+    assert [a.get_ylabel() for a in figure.axes] == list(curves.series)
+    for axes, key in zip(figure.axes, curves.series):
+        x, y = axes.lines[0].get_data()
+        assert list(x) == curves.steps and np.allclose(y, curves.series[key])
+    rows = (tmp_path / "losses.csv").read_text().splitlines()
+    assert rows[0].split(",") == ["step", *curves.series] and len(rows) == 1 + 8
+    # A resumed run continues the curves from the CSV, after the step it resumes from.
+    again = LossCurves(tmp_path / "losses.png")
+    gan.fit(_data(16), epochs=1, batch_size=8, verbose=0, callbacks=[again])
+    assert again.steps == list(range(1, 11))
+    assert again.series["d_loss"][:8] == pytest.approx(curves.series["d_loss"])
+
+
+def test_loss_curves_failing_write_keeps_the_previous_png(tmp_path, monkeypatch, caplog):
+    from matplotlib.figure import Figure
+
+    gan = make_gan()
+    png = tmp_path / "losses.png"
+    gan.fit(_data(8), epochs=1, batch_size=8, verbose=0, callbacks=[LossCurves(png)])
+    before = png.read_bytes()
+
+    def broken_savefig(self, fname, **kwargs):
+        with open(fname, "wb") as f:
+            f.write(b"\x89PNG half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+    with caplog.at_level(logging.WARNING):
+        gan.fit(_data(8), epochs=1, batch_size=8, verbose=0, callbacks=[LossCurves(png)])  # training goes on
+    assert png.read_bytes() == before and "disk full" in caplog.text
+    assert _leftovers(tmp_path) == []
+
+
+def test_run_callbacks_draw_the_loss_curves(tmp_path):
+    gan = make_gan()
+    gan.fit(_data(8), epochs=1, batch_size=8, verbose=0, callbacks=run_callbacks(tmp_path))
+    assert iio.imread(tmp_path / "losses.png").ndim == 3 and (tmp_path / "losses.csv").exists()
+
+
+# --- upscaling small pictures ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "size, expected",
+    [
+        ((32, 32), 8),  # exactly 256
+        ((18, 16), 16),  # ceil(256 / 16)
+        ((242, 242), 2),  # 64 MNIST digits: 484
+        ((256, 300), 1),  # big enough already
+        ((32, 1000), 2),  # would be 8, but the longer side stays within 2048
+        ((1, 4000), 1),  # never below 1
+    ],
+)
+def test_upscale_factor(size, expected):
+    assert upscale_factor(*size) == expected
+
+
+def test_upscale_nearest_copies_each_pixel_into_a_block():
+    picture = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    big = upscale_nearest(picture, 4)
+    assert big.shape == (8, 12, 3)
+    for y in range(8):
+        for x in range(12):
+            assert (big[y, x] == picture[y // 4, x // 4]).all()
+    stack = upscale_nearest(np.stack([picture, picture[::-1]]), 2, batched=True)
+    assert stack.shape == (2, 4, 6, 3) and (stack[1, 3, 5] == picture[0, 2]).all()
+
+
+def test_gif_builder_enlarges_small_frames_by_nearest_neighbour(tmp_path):
+    _write_frames(tmp_path, 2, channels=1)
+    GifBuilder(tmp_path, tmp_path / "p.gif").build()
+    frames = iio.imread(tmp_path / "p.gif", index=None)
+    grid = iio.imread(sorted(tmp_path.glob("epoch_*.png"))[-1])  # 18 x 16 -> x16
+    assert frames.shape[1:3] == (18 * 16, 16 * 16)
+    assert (frames[-1][..., 0] == np.repeat(np.repeat(grid, 16, axis=0), 16, axis=1)).all()
+    GifBuilder(tmp_path, tmp_path / "own.gif", min_side=None).build()
+    assert iio.imread(tmp_path / "own.gif", index=None).shape[1:3] == (18, 16)

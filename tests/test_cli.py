@@ -313,7 +313,7 @@ def test_sample_interpolate_writes_strips_gifs_and_arrays(saved_run, tmp_path):
     pairs = np.random.default_rng(2).standard_normal((3, 2, gan.latent_dim)).astype("float32")
     np.testing.assert_allclose(strips[1], gan.generate(latents=latent.slerp(*pairs[1], 5)), atol=1e-5)
     assert cli.main([*base, "--num", "3", "--out", str(tmp_path / "strip.png")]) == 0
-    assert iio.imread(tmp_path / "strip.png").shape[:2] == (3 * 8 + 4 * 2, 5 * 8 + 6 * 2)
+    assert iio.imread(tmp_path / "strip.png").shape[:2] == ((3 * 8 + 4 * 2) * 8, (5 * 8 + 6 * 2) * 8)  # 32 px -> 256
     assert cli.main([*base, "--num", "3", "--out", str(tmp_path / "walk.gif")]) == 0
     assert len(iio.imread(tmp_path / "walk.gif", index=None)) == 3 * 4  # a loop through 3 keypoints
     assert cli.main([*base, "--out", str(tmp_path / "walk.jpg")]) == 2

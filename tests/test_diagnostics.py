@@ -4,6 +4,7 @@ The healthy real-data run that must fire none is in test_diagnostics_real_data.p
 """
 
 import glob
+import json
 import warnings
 
 import keras
@@ -203,15 +204,30 @@ def test_a_generator_that_ignores_its_input_is_a_mode_collapse():
     assert max(h["diversity_ratio"] for h in diagnostics.history) < 1e-3
 
 
-def test_nan_in_the_discriminator_warns_names_the_loss_and_stops_training():
+def test_nan_in_the_discriminator_warns_names_the_loss_and_stops_training(tmp_path):
     gan = tiny_gan()
     kernel = gan.discriminator.trainable_variables[0]
     kernel.assign(np.full(kernel.shape, np.nan, "float32"))
-    diagnostics = Diagnostics(tiny_images(16, SHAPE), every_n_batches=5)
+    diagnostics = Diagnostics(tiny_images(16, SHAPE), every_n_batches=5, warnings_path=tmp_path / "diagnostics.json")
     fit(gan, diagnostics, steps=40)
     assert kinds(diagnostics) == ["nonfinite"]
     assert int(gan.g_optimizer.iterations) == 1  # stopped after the first step
     assert "d_loss = nan" in diagnostics.warnings[0].message and "step 1" in diagnostics.warnings[0].message
+    # The same warning in the run folder, its remedies apart (kerasgan report shows them).
+    (record,) = json.loads((tmp_path / "diagnostics.json").read_text())
+    assert (
+        record["step"] == 1 and record["kind"] == "nonfinite" and record["message"] == diagnostics.warnings[0].message
+    )
+    assert "d_loss = nan" in record["summary"] and "Remedies" not in record["summary"]
+    assert record["remedies"] == kerasgan.callbacks.diagnostics.remedies("nonfinite")
+
+
+def test_a_watched_run_without_warnings_writes_an_empty_list(tmp_path):
+    path = tmp_path / "diagnostics.json"
+    path.write_text(json.dumps([{"step": 5, "kind": "oscillation", "summary": "from a later step"}]))
+    diagnostics = Diagnostics(tiny_images(16, SHAPE), every_n_batches=5, warnings_path=path)
+    assert fit(tiny_gan(), diagnostics, steps=8) == []  # before warmup_steps
+    assert json.loads(path.read_text()) == []  # resumed from step 0: the step-5 warning of the old run never happened
 
 
 def test_nonfinite_without_stopping_trains_on_and_warns_once_per_cooldown():
@@ -339,6 +355,7 @@ def test_run_callbacks_adds_diagnostics_only_with_a_reference(tmp_path):
     watched = kerasgan.callbacks.run_callbacks(str(tmp_path), diagnostics_reference=tiny_images(8, SHAPE))
     (diagnostics,) = [c for c in watched if isinstance(c, Diagnostics)]
     assert diagnostics.tensorboard_dir == str(tmp_path / "tb") and len(watched) == len(plain) + 1
+    assert diagnostics.warnings_path == str(tmp_path / "diagnostics.json")
 
 
 def test_infogan_latents_come_from_the_model_without_moving_its_random_stream():

@@ -99,10 +99,11 @@ def test_strip_and_gif_files(tmp_path):
     grid = latent.interpolation_grid(gan, rows=2, steps=4, seed=0)
     assert grid.shape == (2, 4, 3, 3, 1)
     written = latent.save_strip(tmp_path / "strip.png", grid)
-    assert iio.imread(tmp_path / "strip.png").shape == written.shape[:2] == (2 * 3 + 3 * 2, 4 * 3 + 5 * 2)
+    # 12 x 22 pixels, enlarged x22 so the shorter side reaches 256 (kerasgan.callbacks.images.upscale_factor)
+    assert iio.imread(tmp_path / "strip.png").shape == written.shape[:2] == ((2 * 3 + 3 * 2) * 22, (4 * 3 + 5 * 2) * 22)
     frames = latent.save_gif(tmp_path / "walk.gif", grid[0], fps=5)
     assert frames == 4 + 2  # forward, then back without repeating the ends
-    assert iio.imread(tmp_path / "walk.gif", index=None).shape[:3] == (6, 3, 3)
+    assert iio.imread(tmp_path / "walk.gif", index=None).shape[:3] == (6, 3 * 86, 3 * 86)  # ceil(256 / 3) = 86
     assert not list(tmp_path.glob(".*tmp*"))  # atomic writes leave no temporary files
 
 

@@ -809,6 +809,7 @@ def test_side_by_side_files_split_into_a_left_and_b_right(folders):
     dataset = kerasgan.data.paired_images(
         root / "sbs", image_size=16, batch_size=2, shuffle=False, jitter=False, flip=False
     )
+    assert int(dataset.cardinality()) == 3  # a known length: Keras counts the steps instead of running out of data
     batches = _batches(dataset)
     a = np.concatenate([x for x, _ in batches])
     b = np.concatenate([y for _, y in batches])

@@ -1,4 +1,4 @@
-"""Keras callbacks for GAN training: sample grids, progress GIFs, time limits, checkpoints, diagnostics.
+"""Keras callbacks for GAN training: sample grids, progress GIFs, loss curves, time limits, checkpoints, diagnostics.
 
 Callbacks write files; models never do.
 """
@@ -6,6 +6,7 @@ Callbacks write files; models never do.
 from kerasgan.callbacks.checkpoint import Checkpoint, NonFiniteLossError, count_batches, fit_with_checkpoints
 from kerasgan.callbacks.diagnostics import DiagnosticRecord, Diagnostics, GANDiagnosticWarning, oscillation_score
 from kerasgan.callbacks.images import GifBuilder, ImageGrid, save_image_grid, tile_images
+from kerasgan.callbacks.loss_curves import LossCurves, StepValues, draw_loss_curves
 from kerasgan.callbacks.points import PointScatter, scatter_image
 from kerasgan.callbacks.run import run_callbacks
 from kerasgan.callbacks.super_resolution import SuperResolutionGrid
@@ -20,14 +21,17 @@ __all__ = [
     "GANDiagnosticWarning",
     "GifBuilder",
     "ImageGrid",
+    "LossCurves",
     "NonFiniteLossError",
     "StopOnSignal",
     "TensorBoard",
     "PointScatter",
+    "StepValues",
     "SuperResolutionGrid",
     "TimeLimit",
     "TranslationGrid",
     "count_batches",
+    "draw_loss_curves",
     "fit_with_checkpoints",
     "oscillation_score",
     "run_callbacks",

@@ -17,7 +17,10 @@ numbers and the kerasgan arguments that help, when it sees
 """
 
 import collections
+import json
+import logging
 import math
+import os
 import time
 import warnings
 
@@ -26,7 +29,11 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import parts
+from kerasgan.callbacks.loss_curves import StepValues, _is_number
 from kerasgan.parts import Diffusion, StepBatch
+from kerasgan.utils.io import write_json_atomic
+
+logger = logging.getLogger(__name__)
 
 
 class GANDiagnosticWarning(UserWarning):
@@ -219,6 +226,10 @@ class Diagnostics(keras.callbacks.Callback):
         stop_on_nonfinite: stop training on a non-finite value.
         tensorboard_dir: if given, every probe's signals are written there as
             scalars "diagnostics/<name>" at the generator step.
+        warnings_path: if given, a JSON file that lists every warning
+            (`{"step", "kind", "summary", "remedies", "message"}`), rewritten
+            atomically at each one (`kerasgan report` shows them); a resumed
+            run keeps the earlier warnings up to the step it resumes from.
         seed: seed of the fixed latents.
 
     Attributes:
@@ -252,6 +263,7 @@ class Diagnostics(keras.callbacks.Callback):
         stop_on_nonfinite=True,
         tensorboard_dir=None,
         seed=0,
+        warnings_path=None,
     ):
         super().__init__()
         labels = None
@@ -289,6 +301,8 @@ class Diagnostics(keras.callbacks.Callback):
         self.stop_on_nonfinite = bool(stop_on_nonfinite)
         self.tensorboard_dir = tensorboard_dir
         self.seed = seed
+        self.warnings_path = None if warnings_path is None else os.fspath(warnings_path)
+        self._written = []  # what warnings_path holds: earlier runs' warnings, then this run's
         self.warnings = []
         self.history = []
         self.probe_seconds = 0.0
@@ -303,7 +317,7 @@ class Diagnostics(keras.callbacks.Callback):
         self._low_diversity = 0
         self._max_g_grad = 0.0
         self._batches = 0
-        self._previous = (-1, {})
+        self._step_values = StepValues()
 
     # ------------------------------------------------------------------ keras hooks
     def on_train_begin(self, logs=None):
@@ -323,14 +337,20 @@ class Diagnostics(keras.callbacks.Callback):
         if self._latents is None:
             self._draw_latents()
         self._batches = 0
+        if self.warnings_path is not None:
+            step = self._step()
+            # Written now, empty or not, so that a run without warnings shows it was watched; resumed
+            # from before some of the earlier run's warnings, those did not happen.
+            self._written = [w for w in read_warnings(self.warnings_path) if w.get("step", 0) <= step]
+            write_json_atomic(self.warnings_path, self._written)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._previous = (-1, {})  # the logged means restart each epoch
+        self._step_values.reset()  # the logged means restart each epoch
 
     def on_train_batch_end(self, batch, logs=None):
         self._batches += 1
         step = self._step()
-        values = self._step_values(batch, logs or {})
+        values = self._step_values(batch, logs)
         for key, value in values.items():
             if key in self._series:
                 self._series[key].append(value)
@@ -351,20 +371,6 @@ class Diagnostics(keras.callbacks.Callback):
         if optimizer is not None:
             return int(keras.ops.convert_to_numpy(optimizer.iterations))
         return self._batches
-
-    def _step_values(self, batch, logs):
-        previous_batch, previous = self._previous
-        values = {}
-        for key, mean in logs.items():
-            if not _is_number(mean):
-                continue
-            mean = float(mean)
-            if key in previous and batch > previous_batch:
-                values[key] = ((batch + 1) * mean - (previous_batch + 1) * previous[key]) / (batch - previous_batch)
-            elif previous_batch < 0:
-                values[key] = mean
-        self._previous = (batch, {k: float(v) for k, v in logs.items() if _is_number(v)})
-        return values
 
     def _draw_latents(self):
         model = self.model
@@ -536,9 +542,16 @@ class Diagnostics(keras.callbacks.Callback):
         if last is not None and step - last < self.cooldown:
             return
         self._last_warned[kind] = step
-        message = f"Diagnostics: {message} Remedies: {remedies(kind)}."
-        self.warnings.append(DiagnosticRecord(step, kind, message))
-        warnings.warn(message, GANDiagnosticWarning, stacklevel=2)
+        advice = remedies(kind)
+        full = f"Diagnostics: {message} Remedies: {advice}."
+        self.warnings.append(DiagnosticRecord(step, kind, full))
+        if self.warnings_path is not None:
+            self._written.append({"step": step, "kind": kind, "summary": message, "remedies": advice, "message": full})
+            try:
+                write_json_atomic(self.warnings_path, self._written)
+            except OSError as error:  # the warning itself still goes out
+                logger.warning("Diagnostics: could not write %s (%s).", self.warnings_path, error)
+        warnings.warn(full, GANDiagnosticWarning, stacklevel=2)
 
     def _write_summaries(self, s, step):
         if self.tensorboard_dir is None:
@@ -562,11 +575,22 @@ class Diagnostics(keras.callbacks.Callback):
         self._writer.flush()
 
 
-def _is_number(value):
+def read_warnings(path):
+    """The warnings a `Diagnostics(warnings_path=path)` wrote: a list of dicts; [] when there is no such file.
+
+    A file that cannot be read as such a list is logged and read as empty.
+    """
+    if not os.path.exists(path):
+        return []
     try:
-        return np.ndim(value) == 0 and np.issubdtype(np.asarray(value).dtype, np.number)
-    except TypeError:
-        return False
+        with open(path) as f:
+            records = json.load(f)
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise ValueError("not a list of warnings")
+    except (OSError, ValueError) as error:
+        logger.warning("Diagnostics: %s could not be read (%s); ignoring it.", path, error)
+        return []
+    return records
 
 
 def _snapshot(model):

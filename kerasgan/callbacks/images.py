@@ -89,6 +89,50 @@ def tile_images(images, cols=None, padding=2, pad_value=1.0):
     return grid
 
 
+#: `upscale_factor`'s defaults: small pictures are enlarged until their shorter side is at least MIN_SIDE
+#: pixels, as long as the longer side stays within MAX_SIDE.
+MIN_SIDE = 256
+MAX_SIDE = 2048
+
+
+def upscale_factor(height, width, min_side=MIN_SIDE, max_side=MAX_SIDE):
+    """The integer factor that makes a `height` × `width` picture big enough to see.
+
+    k = ceil(min_side / min(height, width)), lowered until max(height,
+    width) · k <= max_side, and never below 1 (a picture already that big
+    is left alone). A 32 × 32 digit grid becomes 256 × 256 (k = 8); the
+    242-pixel grid of 64 MNIST digits 484 × 484 (k = 2).
+
+    Example:
+        upscale_factor(28, 28)   # 10
+    """
+    shorter, longer = min(int(height), int(width)), max(int(height), int(width))
+    if shorter < 1:
+        raise ValueError(f"upscale_factor: a picture of {height} × {width} pixels has no pixels.")
+    k = math.ceil(min_side / shorter)
+    return max(1, min(k, max_side // longer))
+
+
+def upscale_nearest(pictures, factor, batched=False):
+    """Enlarges pictures `factor` times by repeating each pixel (nearest neighbour).
+
+    Every output pixel is an exact copy of one input pixel:
+    out[y, x] = in[y // factor, x // factor].
+
+    Args:
+        pictures: one picture (H, W) or (H, W, C), or with `batched` a stack
+            (n, H, W) or (n, H, W, C).
+        factor: a positive int (`upscale_factor`).
+        batched: whether the first axis counts pictures.
+    """
+    pictures = np.asarray(pictures)
+    factor = checks.positive_int("upscale_nearest", "factor", factor)
+    if factor == 1:
+        return pictures
+    rows = 1 if batched else 0
+    return np.repeat(np.repeat(pictures, factor, axis=rows), factor, axis=rows + 1)
+
+
 def _write_png(path, grid):
     # PNG writers reject (H, W, 1); a 2-D array is written as 8-bit grayscale.
     if grid.ndim == 3 and grid.shape[-1] == 1:
@@ -321,20 +365,28 @@ class GifBuilder(keras.callbacks.Callback):
     identical frames into one longer frame, so the file can hold fewer frames
     than `build()` reports when training did not change the samples.
 
+    Small frames are enlarged by an integer factor, each pixel repeated
+    (`upscale_factor`: the shorter side becomes at least `min_side` pixels,
+    the longer at most 2048), so 8 × 8 samples can be seen in a browser;
+    the PNG grids themselves keep their size.
+
     Args:
         image_dir: folder with the frames.
         output_path: the GIF to write.
         fps: frames per second.
         pattern: glob pattern, relative to `image_dir`, selecting the frames.
+        min_side: enlarge frames whose shorter side is below this many
+            pixels; None keeps every frame at its own size.
 
     Example:
         GifBuilder("logs/run1/images", "logs/run1/progress.gif").build()
     """
 
-    def __init__(self, image_dir, output_path, fps=4, pattern="epoch_*.png"):
+    def __init__(self, image_dir, output_path, fps=4, pattern="epoch_*.png", min_side=MIN_SIDE):
         super().__init__()
         if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0:
             raise ValueError(f"GifBuilder: `fps` must be a positive number, got {fps!r}.")
+        self.min_side = checks.positive_int("GifBuilder", "min_side", min_side, allow_none=True)
         self.image_dir = os.fspath(image_dir)
         self.output_path = os.fspath(output_path)
         self.fps = fps
@@ -379,6 +431,8 @@ class GifBuilder(keras.callbacks.Callback):
                     "Move the old frames out of the folder or narrow `pattern`."
                 )
         frames = _common_mode(frames)
+        if self.min_side is not None:
+            frames = upscale_nearest(frames, upscale_factor(*frames.shape[1:3], min_side=self.min_side), batched=True)
         with atomic_path(self.output_path) as tmp:
             # is_batch: a stack of narrow grayscale frames would otherwise be
             # taken for one colour image.

@@ -7,6 +7,7 @@ import numpy as np
 
 from kerasgan.callbacks.images import _global_step, _ImageSummary, _write_png
 from kerasgan.utils import checks
+from kerasgan.utils.progress import silenced
 
 
 def scatter_image(real, fake, limits=None, size=320):
@@ -95,7 +96,8 @@ class PointScatter(keras.callbacks.Callback):
                 "makes images: use ImageGrid."
             )
         os.makedirs(self.directory, exist_ok=True)
-        fake = self.model.generate(self.num_points, seed=self.seed)
+        with silenced():  # fit()'s bar is on screen
+            fake = self.model.generate(self.num_points, seed=self.seed)
         image = scatter_image(self.real, fake, self.limits)
         step = _global_step(self.model, epoch)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}_step_{step:08d}.png")

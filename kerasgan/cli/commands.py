@@ -1,4 +1,4 @@
-"""The commands behind `kerasgan train|sample|evaluate|translate` (the parser is `kerasgan_cli`'s).
+"""The commands behind `kerasgan train|sample|evaluate|translate|encode|upscale|report` (the parser is `kerasgan_cli`'s).
 
 `train` is one path for every model: the model's class (from the table in
 `kerasgan_cli`) gives its data kind, whose `Pipeline` reads the data and makes
@@ -51,7 +51,7 @@ RUN_DEFINING_FLAGS = (
 
 def run(args):
     commands = {"train": train, "sample": sample, "evaluate": evaluate, "translate": translate}
-    commands.update(encode=encode, upscale=upscale)
+    commands.update(encode=encode, upscale=upscale, report=report)
     return commands[args.command](args)
 
 
@@ -221,7 +221,7 @@ def _written(run_dir, checkpoint):
     latest = checkpoint.latest()
     if latest is not None:
         entries.append(os.path.relpath(latest, run_dir) + "/")
-    entries += ["images/", "progress.gif", "tb/"]
+    entries += ["images/", "progress.gif", "losses.png", "tb/"]
     return [e for e in entries if os.path.exists(os.path.join(run_dir, e))]
 
 
@@ -673,6 +673,18 @@ def _evaluate_super_resolution(args, model):
             print(
                 f"{name:<12}{method:<9}{r['psnr_y']:>8.2f}{r['ssim_y']:>8.4f}{r['psnr_rgb']:>10.2f}{r['ssim_rgb']:>10.4f}"
             )
+    print(f"kerasgan: wrote {path}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- report
+def report(args):
+    """`kerasgan report`: one self-contained HTML page about a run (`kerasgan.report.write_report`)."""
+    from kerasgan.report import write_report
+
+    if args.out is not None:
+        check_output(args.out, [os.path.join(args.run_dir, MODEL_FILE)], folder=False)
+    path = write_report(args.run_dir, args.out)
     print(f"kerasgan: wrote {path}")
     return 0
 

@@ -318,6 +318,7 @@ class SuperResolutionPatches(Pipeline):
             callbacks.GifBuilder(
                 os.path.join(run_dir, "images"), os.path.join(run_dir, "progress.gif"), pattern="sr_*.png"
             ),
+            callbacks.LossCurves(os.path.join(run_dir, callbacks.run.LOSSES_FILE)),
         ]
 
 

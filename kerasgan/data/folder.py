@@ -196,11 +196,25 @@ def image_folder(
     dataset = dataset.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.filter(lambda image, *label: tf.size(image) > 0)
     dataset = dataset.map(lambda image, *label: decode_resized(image, label), num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = known_length(dataset, len(files))
     if cache:
         dataset = dataset.cache()
         if shuffle:
             dataset = dataset.shuffle(len(files), seed=seed)
     return finish_batches(dataset.batch(batch_size, drop_remainder=drop_remainder), class_names)
+
+
+def known_length(dataset, count):
+    """Exactly `count` elements of `dataset`, a data set whose length tf.data knows.
+
+    A `filter` (the files that fail to decode are left out) makes the length
+    unknown, and Keras then ends every epoch by running into the end of the
+    data ("Your input ran out of data" and one step that reads no batch).
+    Here the elements are taken from `dataset.repeat()`: with every file
+    readable that is one pass, unchanged; each file that fails is made up by
+    an element of the next pass, so an epoch keeps its `count` images.
+    """
+    return dataset.repeat().take(count).apply(tf.data.experimental.assert_cardinality(count))
 
 
 def _class_folders(path, files):

@@ -27,6 +27,7 @@ from kerasgan.data.folder import (
     check_channels,
     check_image_size,
     convert_channels,
+    known_length,
     list_image_files,
     read_image,
     skip_warner,
@@ -170,7 +171,7 @@ def _decoded(items, size, channels, target_channels=None):
         names = ([os.fsencode(item) for item in items],)
     dataset = tf.data.Dataset.from_tensor_slices(names)
     dataset = dataset.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.filter(lambda *images: tf.size(images[0]) > 0)
+    return known_length(dataset.filter(lambda *images: tf.size(images[0]) > 0), len(items))
 
 
 def _jitter(dataset, size, jitter, flip, seed):

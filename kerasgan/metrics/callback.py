@@ -5,6 +5,7 @@ import numpy as np
 
 from kerasgan.metrics.evaluate import Evaluator
 from kerasgan.utils import checks
+from kerasgan.utils.progress import silenced
 
 
 class MetricCallback(keras.callbacks.Callback):
@@ -64,12 +65,14 @@ class MetricCallback(keras.callbacks.Callback):
                 f"MetricCallback needs a model with generate() and latent_dim (a kerasgan GAN); "
                 f"got a {type(self.model).__name__}."
             )
-        self.evaluator.prepare()
+        with silenced():
+            self.evaluator.prepare()
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        scores = self.evaluator.score(self.model)
+        with silenced():  # fit()'s bar is on screen
+            scores = self.evaluator.score(self.model)
         scalars = {k: float(v) for k, v in scores.items() if np.isscalar(v)}
         if logs is not None:
             logs.update(scalars)

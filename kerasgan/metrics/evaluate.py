@@ -20,6 +20,7 @@ from kerasgan.metrics.fid import GaussianStats, fid, kid
 from kerasgan.metrics.inception import InceptionScoreAccumulator
 from kerasgan.metrics.precision_recall import precision_recall
 from kerasgan.metrics.swd import PatchDescriptors, iterate_batches, sliced_wasserstein
+from kerasgan.utils.progress import progress_bar
 
 METRICS = ("fid", "kid", "is", "swd", "pr")
 _FEATURE_METRICS = {"fid", "kid", "pr"}
@@ -204,7 +205,9 @@ class Evaluator:
         stats = GaussianStats(keep=self.keep) if need_features and self.real_stats is None else None
         descriptors = PatchDescriptors(self.swd_patches, seed=self.seed) if "swd" in self.metrics else None
         seen = 0
+        bar = progress_bar(self.num_samples, label=f"Reading up to {self.num_samples} real images")
         for batch in _take(self.real, self.num_samples, self.batch_size):
+            bar.add(len(batch))
             if stats is not None:
                 self.extractor.check_images(batch.shape[1:])
                 for i in range(0, len(batch), self.extractor.batch_size):
@@ -249,7 +252,9 @@ class Evaluator:
         inception = InceptionScoreAccumulator(expected, self.is_splits) if "is" in metrics else None
         descriptors = PatchDescriptors(self.swd_patches, seed=self.seed) if "swd" in metrics else None
         seen = 0
+        bar = progress_bar(expected, label=f"Scoring {expected} generated images")
         for batch in self._generated_batches(fake):
+            bar.add(len(batch))
             if self.extractor is not None:
                 self.extractor.check_images(batch.shape[1:])
                 for i in range(0, len(batch), self.extractor.batch_size):

@@ -388,12 +388,16 @@ class GAN(AdversarialModel):
 
     def _generate(self, latents, condition, batch_size, use_ema):
         """Images from numpy `latents` and per-sample `condition` (or None), `batch_size` at a time."""
+        from kerasgan.utils.progress import progress_bar
+
         generator = self.sampling_network(self.generator) if use_ema else self.generator
+        bar = progress_bar(len(latents), label=f"Generating {len(latents)} images")  # silent for a few
         chunks = []
         for i in range(0, len(latents), batch_size):
             part = None if condition is None else ops.convert_to_tensor(condition[i : i + batch_size])
             inputs = self.generator_inputs(ops.convert_to_tensor(latents[i : i + batch_size]), part)
             chunks.append(keras.ops.convert_to_numpy(generator(inputs, training=False)))
+            bar.add(len(chunks[-1]))
         if not chunks:
             return np.zeros((0, *self.image_shape), "float32")
         return np.concatenate(chunks).astype("float32")
