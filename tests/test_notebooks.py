@@ -88,7 +88,9 @@ def _evaluation_latent(run, outputs):
     assert 0 <= scores["precision"] <= 1 and 0 <= scores["recall"] <= 1
     shares = _numbers(r"digit shares: \[([^,]+)" + r",\s*([^,\]]+)" * 9 + r"\]", outputs)
     assert abs(sum(shares) - 1) < 1e-2
-    assert iio.imread(run / "interpolation.png").shape[:2] == _grid_shape(4, 8)
+    # the strip is enlarged (nearest) ⌈256 / shorter side⌉ times: 3 for a 122-pixel-high 4 × 8 strip
+    strip = _grid_shape(4, 8)
+    assert iio.imread(run / "interpolation.png").shape[:2] == tuple(3 * side for side in strip) and strip[0] == 122
     assert iio.imread(run / "arithmetic.png").shape[:2] == _grid_shape(1, 4)
     assert iio.imread(run / "neighbours.png").shape[:2] == _grid_shape(8, 4)  # each sample and its 3 neighbours
     linear, spherical, end0, end1 = _numbers(r"midpoint: linear (\S+) slerp (\S+) ends (\S+) (\S+)", outputs)
