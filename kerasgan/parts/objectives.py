@@ -144,8 +144,11 @@ class Perceptual(Objective):
 
     Args:
         extractor: "vgg19" (keras.applications.VGG19 with ImageNet weights,
-            downloaded once by Keras), a path to VGG19 weights (.h5, no top),
-            or any Keras model (its weights are frozen; tests inject a tiny one).
+            downloaded once by Keras into ~/.keras/models/), the path of a
+            local copy of those weights (or other VGG19 weights: .h5, no top),
+            the path of a saved Keras feature model (.keras), or any Keras
+            model (its weights are frozen; tests inject a tiny one, e.g.
+            `kerasgan.networks.vgg19_stand_in()`).
         layer: the name of the extractor layer whose output is φ; None: the
             model's output.
         before_activation: take `layer`'s convolution before its activation
@@ -155,7 +158,7 @@ class Perceptual(Objective):
         weight: the term's weight.
         preprocess: "vgg" maps images in [-1, 1] to VGG's caffe input (0-255,
             BGR, ImageNet means subtracted); "none" feeds them as they are.
-            Default: "vgg" for "vgg19" or a weights file, "none" for a model.
+            Default: "vgg" for a string (VGG19, a weights or .keras file), "none" for a model.
 
     References:
         Ledig et al., Photo-Realistic Single Image Super-Resolution Using a
@@ -263,9 +266,34 @@ class Perceptual(Objective):
         }
 
 
+#: the file keras.applications.VGG19(include_top=False, weights="imagenet") downloads (once, into ~/.keras/models/)
+VGG19_WEIGHTS_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/"
+    "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+)
+
+
 def _vgg19(spec):
-    """keras.applications.VGG19 without its top: ImageNet weights for "vgg19", else the weights file `spec`."""
-    weights = "imagenet" if spec == "vgg19" else spec
-    if weights != "imagenet" and not weights.endswith((".h5", ".weights.h5")):
-        raise ValueError(f"Perceptual: extractor {spec!r} is neither 'vgg19' nor a VGG19 weights file (.h5).")
-    return keras.applications.VGG19(include_top=False, weights=weights, input_shape=(None, None, 3))
+    """The extractor a string names: VGG19 with ImageNet weights ("vgg19"), VGG19 with a weights file, a .keras model."""
+    import os
+
+    if spec != "vgg19":
+        if not spec.endswith((".h5", ".keras")):
+            raise ValueError(
+                f"Perceptual: extractor {spec!r} is neither 'vgg19' nor a file: VGG19 weights (.h5, without the top) "
+                "or a saved Keras feature model (.keras)."
+            )
+        if not os.path.isfile(spec):
+            raise ValueError(f"Perceptual: the extractor file {spec!r} does not exist; check the path.")
+        if spec.endswith(".keras"):
+            return keras.saving.load_model(spec, compile=False)
+        return keras.applications.VGG19(include_top=False, weights=spec, input_shape=(None, None, 3))
+    try:
+        return keras.applications.VGG19(include_top=False, weights="imagenet", input_shape=(None, None, 3))
+    except Exception as error:  # Keras' download failure is a bare Exception
+        if "fetch failure" not in str(error) and not isinstance(error, OSError):
+            raise
+        raise ValueError(
+            f"Perceptual: could not download VGG19's ImageNet weights from {VGG19_WEIGHTS_URL} ({error}); offline, "
+            "copy that file here and pass its path (kerasgan train --vgg-weights PATH; Python: extractor=PATH)."
+        ) from None
