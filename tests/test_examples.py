@@ -22,6 +22,8 @@ RUNS = {
     "anime_faces_dcgan": (["faces"], []),
     "anime_colorize_pix2pix": (["faces"], []),
     "cyclegan_two_folders": (["domain_a", "domain_b"], ["--image-size", "32"]),
+    # the stand-in extractor: the test must not download VGG19
+    "sr_two_stage": (["photos"], ["--image-size", "16", "--small", "--vgg-weights", "stand-in"]),
 }
 
 
@@ -63,6 +65,10 @@ def tiny(tmp_path_factory):
         for i in range(count):
             iio.imwrite(root / folder / f"{i}.png", rng.integers(0, 256, (8, 8, 3), dtype=np.uint8))
         paths[folder] = str(root / folder)
+    (root / "photos").mkdir()  # super-resolution: 4 held out, 4 to crop 16² HR patches from
+    for i in range(8):
+        iio.imwrite(root / "photos" / f"{i}.png", rng.integers(0, 256, (20, 24, 3), dtype=np.uint8))
+    paths["photos"] = str(root / "photos")
     return paths
 
 

@@ -315,6 +315,12 @@ def test_sr_patches_pair_each_hr_patch_with_its_bicubic_lr(tmp_path):
         assert lr.shape == (2, 4, 4, 3) and hr.shape == (2, 16, 16, 3)
         hr_uint8 = np.round((hr.numpy() + 1) * 127.5).astype("uint8")
         np.testing.assert_allclose(lr.numpy(), _np(data.downscale(hr_uint8, 4)) / 127.5 - 1, atol=1e-6)
+    # without augmentation every HR patch is a crop of one of the (differently sized) images
+    images = [iio.imread(tmp_path / f"{i}.png") for i in range(3)]
+    for _, hr in data.sr_patches(tmp_path, scale=4, hr_size=16, batch_size=2, augment=False, seed=1):
+        for patch in np.round((hr.numpy() + 1) * 127.5).astype("uint8"):
+            windows = [np.lib.stride_tricks.sliding_window_view(im, (16, 16, 3)) for im in images]
+            assert any((w == patch).all(axis=(-3, -2, -1)).any() for w in windows)
     with pytest.raises(ValueError, match="smaller than hr_size=48"):
         data.sr_patches(tmp_path, scale=4, hr_size=48)
     # an antialiased bicubic ÷4 of a constant image is the same constant
