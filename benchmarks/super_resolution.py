@@ -99,6 +99,11 @@ def kernels(folders, scale, run_dir=None):
                     sr = to_float(to_uint8(sr))  # scored as the saved 8-bit image
                     scores = (srm.psnr(sr, to_float(hr), crop=scale), srm.ssim(sr, to_float(hr), crop=scale))
                     rows.setdefault(f"LR by {down}, up by {up}", []).append(scores)
+            # MATLAB's evaluation scripts: rgb2ycbcr of uint8 images rounds Y to uint8 (PSNR only)
+            sr = matlab_imresize(lrs["MATLAB"], scale)
+            y_sr, y_hr = (np.round(srm.to_y(to_float(u)))[scale:-scale, scale:-scale] for u in (sr, hr))
+            psnr = 10 * np.log10(255**2 / np.mean((y_sr - y_hr) ** 2))
+            rows.setdefault("MATLAB both ways, Y rounded (PSNR)", []).append((psnr, np.nan))
         table[folder] = {k: tuple(float(v) for v in np.mean(s, axis=0)) for k, s in rows.items()}
     return table
 
