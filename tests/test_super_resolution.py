@@ -402,10 +402,13 @@ def test_cli_srgan_starts_from_the_srresnet_run_with_a_local_vgg_file(srresnet_r
     assert kerasgan_cli.main([*tiny_srgan, *vgg, "--init-from", run, "--run-dir", gan_run]) == 0
     for mine, theirs in zip(at_start["generator"], weights_of(load_run(run).generator)):
         np.testing.assert_array_equal(mine, theirs)
-    (content,) = load_run(gan_run).objectives
+    srgan = load_run(gan_run)
+    (content,) = srgan.objectives
     assert content.spec == str(tmp_path / "standin.keras") and content.preprocess == "vgg"
-    for mine, theirs in zip(weights_of(content.extractor), weights_of(standin)):
+    for mine, theirs in zip(weights_of(content.feature_extractor()), weights_of(standin)):
         np.testing.assert_array_equal(mine, theirs)
+    # built from its file again on loading, the extractor is no weight of the model (VGG19's 80 MB stay out of it)
+    assert not {id(v) for v in content.feature_extractor().weights} & {id(v) for v in srgan.weights}
 
     # every bad --init-from or --vgg-weights is a one-line error before any data is read or run folder made
     dcgan = tmp_path / "dcgan"

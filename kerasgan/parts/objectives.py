@@ -197,8 +197,11 @@ class Perceptual(Objective):
                 f"Perceptual: extractor must be 'vgg19', a weights path or a keras.Model; got {extractor!r}."
             )
         # VGG19 is built (and its weights downloaded) when a model takes the part, not when it is named.
+        # An injected model is an attribute, saved with the model; what a spec names is built into
+        # `_frozen`, which Keras' saving does not walk: loading builds it from the spec again, so VGG19's
+        # 80 MB of frozen weights stay out of every .keras file and checkpoint.
         self.extractor = None if isinstance(extractor, str) else extractor
-        self.features = None if self.extractor is None else self._feature_function()
+        self._frozen = None if self.extractor is None else _Untracked(self.extractor, self._feature_function(extractor))
 
     def attach(self, model, seed=None):
         super().attach(model, seed)
@@ -206,12 +209,16 @@ class Perceptual(Objective):
 
     def build_extractor(self):
         """Builds the extractor named by a string spec (VGG19), once."""
-        if self.extractor is None:
-            self.extractor = _vgg19(self.spec)
-            self.features = self._feature_function()
+        if self._frozen is None:
+            model = _vgg19(self.spec)
+            self._frozen = _Untracked(model, self._feature_function(model))
 
-    def _feature_function(self):
-        model = self.extractor
+    def feature_extractor(self):
+        """The extractor model (built from the spec if need be)."""
+        self.build_extractor()
+        return self._frozen.model
+
+    def _feature_function(self, model):
         model.trainable = False
         if self.layer is None:
             if self.before_activation:
@@ -246,8 +253,8 @@ class Perceptual(Objective):
     def distance(self, target, output):
         """The weighted term on two image batches: weight · criterion(s·φ(target), s·φ(output))."""
         self.build_extractor()
-        a = self.feature_scale * self.features(self.prepare(target))
-        b = self.feature_scale * self.features(self.prepare(output))
+        a = self.feature_scale * self._frozen.features(self.prepare(target))
+        b = self.feature_scale * self._frozen.features(self.prepare(output))
         difference = ops.abs(a - b) if self.criterion == "l1" else ops.square(a - b)
         return self.weight * ops.mean(ops.cast(difference, "float32"))
 
@@ -264,6 +271,13 @@ class Perceptual(Objective):
             "feature_scale": self.feature_scale,
             "preprocess": self.preprocess,
         }
+
+
+class _Untracked:
+    """The extractor and its feature function, held where Keras neither tracks nor saves them."""
+
+    def __init__(self, model, features):
+        self.model, self.features = model, features
 
 
 #: the file keras.applications.VGG19(include_top=False, weights="imagenet") downloads (once, into ~/.keras/models/)
