@@ -410,6 +410,15 @@ def test_cli_srgan_starts_from_the_srresnet_run_with_a_local_vgg_file(srresnet_r
     # built from its file again on loading, the extractor is no weight of the model (VGG19's 80 MB stay out of it)
     assert not {id(v) for v in content.feature_extractor().weights} & {id(v) for v in srgan.weights}
 
+    # upscaling needs no content loss: the run upscales with its extractor's file gone
+    (tmp_path / "standin.keras").unlink()
+    out = tmp_path / "upscaled"
+    assert (
+        kerasgan_cli.main(["upscale", "--run-dir", gan_run, "--input", str(folder / "0.png"), "--out", str(out)]) == 0
+    )
+    assert (out / "0.png").is_file()
+    standin.save(tmp_path / "standin.keras")
+
     # every bad --init-from or --vgg-weights is a one-line error before any data is read or run folder made
     dcgan = tmp_path / "dcgan"
     dcgan.mkdir()

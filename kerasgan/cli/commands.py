@@ -764,7 +764,7 @@ def write_output_image(path, image):
 
 
 def load_run(run_dir):
-    """Loads the model a `kerasgan train` run saved in `run_dir`."""
+    """Loads the model a `kerasgan train` run saved in `run_dir`, to run its networks (a content loss's extractor is not built)."""
     import keras
 
     from kerasgan.callbacks import Checkpoint
@@ -778,4 +778,7 @@ def load_run(run_dir):
         latest = Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR)).latest()
         fallback = f"; its newest intact checkpoint is {os.path.join(latest, MODEL_FILE)}" if latest else ""
         raise ValueError(f"{path} is damaged: {problem} (truncated by a full disk or an interrupted copy?){fallback}.")
-    return keras.saving.load_model(path)
+    from kerasgan.parts.objectives import extractors_deferred
+
+    with extractors_deferred():  # the commands that load a run run its generator: no VGG19 needed
+        return keras.saving.load_model(path)

@@ -11,6 +11,8 @@ a meaningless number. Later families plug in the same way (SRGAN's
 perceptual loss).
 """
 
+import contextlib
+
 import keras
 from keras import ops
 
@@ -205,7 +207,8 @@ class Perceptual(Objective):
 
     def attach(self, model, seed=None):
         super().attach(model, seed)
-        self.build_extractor()
+        if not _DEFERRED:
+            self.build_extractor()
 
     def build_extractor(self):
         """Builds the extractor named by a string spec (VGG19), once."""
@@ -271,6 +274,25 @@ class Perceptual(Objective):
             "feature_scale": self.feature_scale,
             "preprocess": self.preprocess,
         }
+
+
+_DEFERRED = []
+
+
+@contextlib.contextmanager
+def extractors_deferred():
+    """Within it, a `Perceptual` part builds its extractor when first used, not when a model takes it.
+
+    For loading a model only to run its generator (`kerasgan upscale`,
+    `evaluate`, `--init-from`): then neither VGG19's download nor its weights
+    file is needed. A model loaded so and then trained builds the extractor in
+    its first step.
+    """
+    _DEFERRED.append(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.pop()
 
 
 class _Untracked:
