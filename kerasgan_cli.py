@@ -288,7 +288,17 @@ def build_parser():
     sr = train.add_argument_group("super-resolution (srresnet, srgan, esrgan)")
     sr.add_argument("--scale", metavar="2|3|4", help="upscaling factor (default 4)")
     sr.add_argument(
-        "--init-from", metavar="RUN_DIR", help="start the generator from a trained run's (srgan from srresnet)"
+        "--init-from",
+        metavar="RUN_DIR",
+        help="start the generator from a trained run's (srgan from an srresnet run of the same --scale and --set "
+        "n_blocks/filters)",
+    )
+    sr.add_argument(
+        "--vgg-weights",
+        metavar="imagenet|FILE",
+        help="srgan, esrgan: the content loss's VGG19: imagenet (default; Keras downloads "
+        "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 once into ~/.keras/models/), a local copy of that "
+        "file (.h5, for offline machines), or a saved Keras feature model (.keras) with a block5_conv4 layer",
     )
 
     fit = train.add_argument_group("training")

@@ -28,7 +28,7 @@ ARCHIVES = {
 }
 
 
-def parse(doc, epochs, data=None, data_help="the data", data_b_help=None, image_size=None, choices=None):
+def parse(doc, epochs, data=None, data_help="the data", data_b_help=None, image_size=None, own_flags=None):
     """The example's arguments, with `doc` (its module docstring) as the --help text.
 
     Args:
@@ -38,7 +38,7 @@ def parse(doc, epochs, data=None, data_help="the data", data_b_help=None, image_
         data_help: what DATA is, for --help.
         data_b_help: what the second data argument DATA_B is, for the examples that read two folders.
         image_size: its default image size, when the example takes --image-size.
-        choices: {flag: (choices, default, help)} for the example's own options (e.g. --model).
+        own_flags: a function adding the example's own flags to the parser, when it has any.
     """
     name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
     parser = argparse.ArgumentParser(
@@ -63,8 +63,8 @@ def parse(doc, epochs, data=None, data_help="the data", data_b_help=None, image_
         parser.add_argument(
             "--image-size", type=_positive(int), default=image_size, metavar="N", help=f"default {image_size}"
         )
-    for flag, (options, default, text) in (choices or {}).items():
-        parser.add_argument(flag, choices=options, default=default, help=f"{text} (default {default})")
+    if own_flags is not None:
+        own_flags(parser)
     args = parser.parse_args()
     args.run_dir = args.run_dir or os.path.join("logs", f"{name}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
     return args

@@ -26,7 +26,9 @@ args = parse(
     epochs=10,
     data=kerasgan.data.EMBEDDED_MNIST,
     data_help="the digits",
-    choices={"--prior": (("normal", "mixture"), "normal", "the prior the codes are matched to")},
+    own_flags=lambda parser: parser.add_argument(
+        "--prior", choices=("normal", "mixture"), default="normal", help="the prior of the codes (default normal)"
+    ),
 )
 
 dataset = kerasgan.data.load_dataset(args.data, batch_size=64, seed=0)

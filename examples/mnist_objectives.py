@@ -21,15 +21,20 @@ from example_args import fit, parse
 import kerasgan
 from kerasgan.losses.f_divergence import DIVERGENCES
 
+
+def own_flags(parser):
+    parser.add_argument(
+        "--model", choices=("fgan", "ebgan", "began", "diffusion"), default="fgan", help="the objective"
+    )
+    parser.add_argument("--divergence", choices=DIVERGENCES, default="squared_hellinger", help="the f-GAN's divergence")
+
+
 args = parse(
     __doc__,
     epochs=16,
     data=kerasgan.data.EMBEDDED_MNIST,
     data_help="the digits",
-    choices={
-        "--model": (("fgan", "ebgan", "began", "diffusion"), "fgan", "the objective"),
-        "--divergence": (tuple(DIVERGENCES), "squared_hellinger", "the f-GAN's divergence"),
-    },
+    own_flags=own_flags,
 )
 
 dataset = kerasgan.data.load_dataset(args.data, batch_size=64, seed=0)

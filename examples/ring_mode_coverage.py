@@ -31,7 +31,9 @@ args = parse(
     epochs=15,
     data="ring",
     data_help="ring, grid, or an .npy file of (n, d) points",
-    choices={"--model": (MODELS, "unrolled", "which GAN")},
+    own_flags=lambda parser: parser.add_argument(
+        "--model", choices=MODELS, default="unrolled", help="which GAN (default unrolled)"
+    ),
 )
 
 STEPS, BATCH = 100, 512

@@ -37,6 +37,8 @@ RUNS = {
     "celeba_dcgan": (["celeba"], []),
     "facades_pix2pix": (["facades"], ["--image-size", "32"]),
     "horse2zebra_cyclegan": (["horse2zebra"], ["--image-size", "32"]),
+    # the stand-in extractor: the test must not download VGG19
+    "sr_two_stage": (["photos"], ["--image-size", "16", "--small", "--vgg-weights", "stand-in"]),
 }
 #: example -> the images it writes after training, besides the model and the checkpoint: colour pictures,
 #: or (file, shape) for a gray one of a known shape
@@ -125,6 +127,10 @@ def tiny(tmp_path_factory):
     for split, count in (("trainA", 3), ("trainB", 4), ("testA", 2), ("testB", 2)):
         _write_images(root / "horse2zebra" / split, count, (8, 8, 3), rng, ".jpg")
     paths["horse2zebra"] = str(root / "horse2zebra")
+    (root / "photos").mkdir()  # super-resolution: 4 held out, 4 to crop 16² HR patches from
+    for i in range(8):
+        iio.imwrite(root / "photos" / f"{i}.png", rng.integers(0, 256, (20, 24, 3), dtype=np.uint8))
+    paths["photos"] = str(root / "photos")
     return paths
 
 

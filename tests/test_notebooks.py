@@ -131,6 +131,24 @@ def _objectives(run, outputs):
     assert "BEGAN (16, 28, 28, 1)" in outputs
 
 
+def _super_resolution(run, outputs):
+    for stage in ("srresnet", "srgan"):
+        grids = sorted((run / stage / "images").glob("sr_*.png"))
+        assert len(grids) == 2  # SMOKE: 2 epochs
+        # 2 test crops, one row each: LR (nearest) | bicubic | model | HR, 32² with 2-pixel borders
+        assert iio.imread(grids[-1]).shape[:2] == (2 * 32 + 3 * 2, 4 * 32 + 5 * 2)
+    assert 1 <= len(iio.imread(run / "srgan" / "progress.gif", index=None)) <= 2
+    assert "a stand-in, not VGG19" in outputs  # SMOKE never downloads VGG19
+    table = {m: float(p) for m, p in re.findall(r"^\s*(bicubic|SRResNet|SRGAN)\s+([\d.]+)", outputs, re.M)}
+    assert sorted(table) == ["SRGAN", "SRResNet", "bicubic"] and 10 < table["bicubic"] < 40, outputs
+    shapes = re.search(r"tiled: \((\d+), (\d+), 3\) -> \((\d+), (\d+), 3\); max \|tiled - whole\| = (\S+)", outputs)
+    h, w, out_h, out_w, difference = shapes.groups()
+    assert (int(out_h), int(out_w)) == (4 * int(h), 4 * int(w)) and float(difference) < 1e-5
+    assert iio.imread(run / "tiled.png").shape == (int(out_h), int(out_w), 3)
+    assert "reloaded: max |difference| of the upscaled test image: 0.0" in outputs
+    assert (run / "srgan.keras").is_file()
+
+
 #: notebook name -> check(run folder, the text the notebook printed)
 CHECKS = {
     "quickstart": _quickstart,
@@ -140,6 +158,7 @@ CHECKS = {
     "evaluation_latent": _evaluation_latent,
     "mode_coverage": _mode_coverage,
     "objectives": _objectives,
+    "super_resolution": _super_resolution,
 }
 
 

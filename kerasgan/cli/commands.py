@@ -46,6 +46,7 @@ RUN_DEFINING_FLAGS = (
     "beta1",
     "scale",
     "init_from",
+    "vgg_weights",
 )
 
 
@@ -111,6 +112,7 @@ def train(args):
         supported = [n for n, e in kerasgan_cli.MODELS.items() if pipelines.PIPELINES[e.data_kind].supports_diagnostics]
         raise ValueError(f"--diagnostics watches the GAN family ({', '.join(supported)}); it does not apply to {name}.")
     strategy, run_dir = _strategy(flags["strategy"]), _run_dir(flags)
+    init_source = None if flags["resume"] else _init_source(flags)  # a bad --init-from fails before the data is read
     if flags["resume"] and args.epochs is None:
         flags["epochs"] = _saved_config(run_dir).get("epochs", flags["epochs"])  # the run's own, unless asked
     if not _is_chief(strategy):
@@ -120,9 +122,35 @@ def train(args):
 
     try:
         with strategy.scope():
-            return _train(flags, model_class, pipeline_class, arguments, run_dir)
+            return _train(flags, model_class, pipeline_class, arguments, run_dir, init_source)
     except (tf.errors.ResourceExhaustedError, MemoryError) as error:
         raise ValueError(_out_of_memory(error, flags)) from None
+
+
+def _init_source(flags):
+    """The trained model that `--init-from` names, checked to be a super-resolution run of the same --scale."""
+    from kerasgan.models.super_resolution import SuperResolution
+
+    given = flags.get("init_from")
+    if not given:
+        return None
+    if not os.path.isfile(os.path.join(given, MODEL_FILE)):
+        raise ValueError(
+            f"--init-from {given!r} is not a finished run folder (it holds no {MODEL_FILE}); pass the --run-dir of a "
+            "trained srresnet run."
+        )
+    source = load_run(given)
+    if not isinstance(source, SuperResolution):
+        raise ValueError(
+            f"--init-from {given}: that run holds a {type(source).__name__}, not a super-resolution model; pass the "
+            "--run-dir of an srresnet run."
+        )
+    if source.scale != flags["scale"]:
+        raise ValueError(
+            f"--init-from {given}: that run upscales ×{source.scale}, this one --scale {flags['scale']}; give the same "
+            "--scale as the run it starts from."
+        )
+    return source
 
 
 def _out_of_memory(error, flags):
@@ -148,7 +176,7 @@ def _out_of_memory(error, flags):
     )
 
 
-def _train(flags, model_class, pipeline_class, arguments, run_dir):
+def _train(flags, model_class, pipeline_class, arguments, run_dir, init_source=None):
     import keras
 
     from kerasgan import callbacks
@@ -171,8 +199,11 @@ def _train(flags, model_class, pipeline_class, arguments, run_dir):
         print(f"kerasgan: continuing from {latest}")
     else:
         model = model_class(**{**arguments, **pipeline.model_arguments()}, seed=flags["seed"])
-        if flags.get("init_from"):
-            model.initialize_from(load_run(flags["init_from"]))
+        if init_source is not None:
+            try:
+                model.initialize_from(init_source)
+            except ValueError as error:
+                raise ValueError(f"--init-from {flags['init_from']}: {error}") from None
         total_steps = steps_per_epoch * flags["epochs"]
         model.compile(*_tuned_optimizers(flags, model.default_optimizers(), (total_steps * d_steps, total_steps)))
         _write_config(run_dir, flags, model, steps_per_epoch)
@@ -745,7 +776,7 @@ def write_output_image(path, image):
 
 
 def load_run(run_dir):
-    """Loads the model a `kerasgan train` run saved in `run_dir`."""
+    """Loads the model a `kerasgan train` run saved in `run_dir`, to run its networks (a content loss's extractor is not built)."""
     import keras
 
     from kerasgan.callbacks import Checkpoint
@@ -759,4 +790,7 @@ def load_run(run_dir):
         latest = Checkpoint(os.path.join(run_dir, CHECKPOINT_DIR)).latest()
         fallback = f"; its newest intact checkpoint is {os.path.join(latest, MODEL_FILE)}" if latest else ""
         raise ValueError(f"{path} is damaged: {problem} (truncated by a full disk or an interrupted copy?){fallback}.")
-    return keras.saving.load_model(path)
+    from kerasgan.parts.objectives import extractors_deferred
+
+    with extractors_deferred():  # the commands that load a run run its generator: no VGG19 needed
+        return keras.saving.load_model(path)

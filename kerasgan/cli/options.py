@@ -22,6 +22,7 @@ from kerasgan_cli import PART_FLAGS
 #: constructor arguments that have their own flag
 OWN_FLAGS = {
     "latent_dim": "--latent-dim",
+    "extractor": "--vgg-weights",
     "seed": "--seed",
     "image_shape": "--image-size and --channels (the model is built for the data's shape)",
     **{argument: f"--{flag}" for flag, (_, argument, _) in PART_FLAGS.items()},
@@ -177,6 +178,12 @@ def model_arguments(name, cls, args, from_data=()):
         if "latent_dim" not in parameters:
             raise ValueError(f"--latent-dim does not apply to {what}, which has no latent vector.")
         arguments["latent_dim"] = positive_int("--latent-dim", args.latent_dim)
+    if getattr(args, "vgg_weights", None) is not None:
+        if "extractor" not in parameters:
+            raise ValueError(
+                f"--vgg-weights does not apply to {what}, which has no VGG19 content loss (srgan, esrgan)."
+            )
+        arguments["extractor"] = vgg_weights(args.vgg_weights)
     for flag, (kind, argument, repeatable) in PART_FLAGS.items():
         given = getattr(args, flag)
         if given is None:
@@ -193,6 +200,23 @@ def model_arguments(name, cls, args, from_data=()):
             built = _parts(flag, kind, repeatable, given)
             arguments[argument] = built if repeatable else built[0]
     return arguments
+
+
+def vgg_weights(text):
+    """The `extractor=` that `--vgg-weights` names: "vgg19" for imagenet, else a checked file path."""
+    import os
+
+    text = text.strip()
+    if text.lower() == "imagenet":
+        return "vgg19"
+    if not text.endswith((".h5", ".keras")):
+        raise ValueError(
+            f"--vgg-weights {text!r}: pass imagenet (Keras downloads the weights once), a local copy of VGG19's "
+            "weights (.h5, without the top) or a saved Keras feature model (.keras) with a block5_conv4 layer."
+        )
+    if not os.path.isfile(text):
+        raise ValueError(f"--vgg-weights {text!r}: no such file; check the path.")
+    return os.path.abspath(text)
 
 
 def default_of(cls, name, arguments):

@@ -27,6 +27,7 @@ class ESRGAN(SRGAN):
         filters, growth, residual_scaling: of the RRDBs (64, 32, 0.2).
         hr_size: HR patch side (128 in the paper).
         adversarial_weight: λ.
+        extractor: of the perceptual term, see `SRGAN`.
         objectives: default the perceptual and pixel terms above.
         **kwargs: see `SRGAN`.
 
@@ -63,9 +64,9 @@ class ESRGAN(SRGAN):
         )
 
     @staticmethod
-    def default_objectives():
+    def default_objectives(extractor="vgg19"):
         return [
-            Perceptual("vgg19", "block5_conv4", before_activation=True, criterion="l1"),
+            Perceptual(extractor, "block5_conv4", before_activation=True, criterion="l1", preprocess="vgg"),
             L1Reconstruction(1e-2),
         ]
 

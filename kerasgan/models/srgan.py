@@ -37,8 +37,15 @@ class SRGAN(SuperResolution):
         d_filters: width of the default discriminator (64).
         loss: the adversarial loss (a part or its name).
         adversarial_weight: 10⁻³ in the paper.
-        objectives: the content terms; default the VGG19 φ5,4 loss above
-            (which needs the ImageNet weights: inject a model in tests).
+        extractor: what the default content loss takes φ5,4 from: "vgg19"
+            (keras.applications.VGG19 with ImageNet weights, downloaded once
+            by Keras), the path of a local copy of those weights (.h5) or of a
+            saved feature model (.keras), or a Keras model; a model or
+            .keras file is fed VGG's caffe input and needs a Conv2D layer
+            named "block5_conv4" (tests and offline smoke runs inject
+            `kerasgan.networks.vgg19_stand_in()`). The CLI's `--vgg-weights`.
+        objectives: the content terms; default the VGG19 φ5,4 loss above on
+            `extractor` (give one or the other).
         **kwargs: `regularizers`, `augment`, `ema`, `seed`, see `AdversarialModel`.
 
     Reference:
@@ -58,10 +65,15 @@ class SRGAN(SuperResolution):
         d_filters=64,
         loss="non_saturating",
         adversarial_weight=1e-3,
+        extractor="vgg19",
         objectives=None,
         **kwargs,
     ):
-        objectives = self.default_objectives() if objectives is None else objectives
+        if objectives is not None and not (isinstance(extractor, str) and extractor == "vgg19"):
+            raise ValueError(
+                f"{type(self).__name__}: give extractor= (for the default content loss) or objectives=, not both."
+            )
+        objectives = self.default_objectives(extractor) if objectives is None else objectives
         super().__init__(scale=scale, channels=channels, hr_size=hr_size, objectives=objectives, **kwargs)
         self.loss = parts_lib.get(loss, "loss")
         self.adversarial_weight = float(adversarial_weight)
@@ -79,8 +91,8 @@ class SRGAN(SuperResolution):
         return nets.srresnet_generator(self.scale, self.channels, self.n_blocks, self.filters, name="generator")
 
     @staticmethod
-    def default_objectives():
-        return [Perceptual("vgg19", "block5_conv4", feature_scale=1 / 12.75)]
+    def default_objectives(extractor="vgg19"):
+        return [Perceptual(extractor, "block5_conv4", feature_scale=1 / 12.75, preprocess="vgg")]
 
     def default_optimizers(self):
         # Ledig et al. 2017, Section 3.2: Adam, beta_1 0.9, learning rate 1e-4 (then 1e-5).

@@ -27,7 +27,7 @@ from kerasgan.networks.layers import (
 )
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator, point_discriminator, point_generator
 from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
-from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator
+from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator, vgg19_stand_in
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "point_generator",
     "resnet_generator",
     "rrdb_generator",
+    "vgg19_stand_in",
     "small_classifier",
     "srgan_discriminator",
     "srresnet_generator",

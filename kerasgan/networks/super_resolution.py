@@ -88,6 +88,31 @@ def srgan_discriminator(hr_size=96, channels=3, filters=64, name="discriminator"
     return keras.Model(inputs, outputs, name=name)
 
 
+def vgg19_stand_in(filters=8, seed=0, name="vgg19_stand_in"):
+    """A two-conv random-weight stand-in for VGG19 in smoke runs and offline demos: *not* a perceptual feature space.
+
+    It takes what VGG19 takes (caffe-preprocessed RGB: 0-255, BGR, ImageNet
+    means subtracted) and names its layers like VGG19's (`block1_conv1`,
+    `block5_conv4`, a ReLU Conv2D), so it drops in wherever the content
+    loss's extractor goes (`SRGAN(extractor=vgg19_stand_in())`, or saved as
+    .keras for `kerasgan train srgan --vgg-weights FILE.keras`). Seeded: the
+    same `seed` gives the same weights. A content loss on it trains SRGAN to
+    match random features of the target, not VGG's: use it to check that a
+    pipeline runs, never to judge the results.
+    """
+    filters = checks.positive_int("vgg19_stand_in", "filters", filters)
+    init = keras.initializers.GlorotUniform(seed=seed)
+    inputs = keras.Input((None, None, 3), name="image")
+    x = keras.layers.Rescaling(1 / 127.5, name="rescale")(inputs)
+    x = keras.layers.Conv2D(
+        filters, 3, padding="same", activation="relu", kernel_initializer=init, name="block1_conv1"
+    )(x)
+    x = keras.layers.Conv2D(
+        filters, 3, padding="same", activation="relu", kernel_initializer=init, name="block5_conv4"
+    )(x)
+    return keras.Model(inputs, x, name=name)
+
+
 def _dense_block(x, filters, growth, beta, name):
     """ESRGAN's residual dense block: five 3×3 convs, each fed every earlier output; x + β·(the fifth)."""
     features = [x]

@@ -11,6 +11,8 @@ a meaningless number. Later families plug in the same way (SRGAN's
 perceptual loss).
 """
 
+import contextlib
+
 import keras
 from keras import ops
 
@@ -144,8 +146,11 @@ class Perceptual(Objective):
 
     Args:
         extractor: "vgg19" (keras.applications.VGG19 with ImageNet weights,
-            downloaded once by Keras), a path to VGG19 weights (.h5, no top),
-            or any Keras model (its weights are frozen; tests inject a tiny one).
+            downloaded once by Keras into ~/.keras/models/), the path of a
+            local copy of those weights (or other VGG19 weights: .h5, no top),
+            the path of a saved Keras feature model (.keras), or any Keras
+            model (its weights are frozen; tests inject a tiny one, e.g.
+            `kerasgan.networks.vgg19_stand_in()`).
         layer: the name of the extractor layer whose output is φ; None: the
             model's output.
         before_activation: take `layer`'s convolution before its activation
@@ -155,7 +160,7 @@ class Perceptual(Objective):
         weight: the term's weight.
         preprocess: "vgg" maps images in [-1, 1] to VGG's caffe input (0-255,
             BGR, ImageNet means subtracted); "none" feeds them as they are.
-            Default: "vgg" for "vgg19" or a weights file, "none" for a model.
+            Default: "vgg" for a string (VGG19, a weights or .keras file), "none" for a model.
 
     References:
         Ledig et al., Photo-Realistic Single Image Super-Resolution Using a
@@ -194,21 +199,29 @@ class Perceptual(Objective):
                 f"Perceptual: extractor must be 'vgg19', a weights path or a keras.Model; got {extractor!r}."
             )
         # VGG19 is built (and its weights downloaded) when a model takes the part, not when it is named.
+        # An injected model is an attribute, saved with the model; what a spec names is built into
+        # `_frozen`, which Keras' saving does not walk: loading builds it from the spec again, so VGG19's
+        # 80 MB of frozen weights stay out of every .keras file and checkpoint.
         self.extractor = None if isinstance(extractor, str) else extractor
-        self.features = None if self.extractor is None else self._feature_function()
+        self._frozen = None if self.extractor is None else _Untracked(self.extractor, self._feature_function(extractor))
 
     def attach(self, model, seed=None):
         super().attach(model, seed)
-        self.build_extractor()
+        if not _DEFERRED:
+            self.build_extractor()
 
     def build_extractor(self):
         """Builds the extractor named by a string spec (VGG19), once."""
-        if self.extractor is None:
-            self.extractor = _vgg19(self.spec)
-            self.features = self._feature_function()
+        if self._frozen is None:
+            model = _vgg19(self.spec)
+            self._frozen = _Untracked(model, self._feature_function(model))
 
-    def _feature_function(self):
-        model = self.extractor
+    def feature_extractor(self):
+        """The extractor model (built from the spec if need be)."""
+        self.build_extractor()
+        return self._frozen.model
+
+    def _feature_function(self, model):
         model.trainable = False
         if self.layer is None:
             if self.before_activation:
@@ -243,8 +256,8 @@ class Perceptual(Objective):
     def distance(self, target, output):
         """The weighted term on two image batches: weight · criterion(s·φ(target), s·φ(output))."""
         self.build_extractor()
-        a = self.feature_scale * self.features(self.prepare(target))
-        b = self.feature_scale * self.features(self.prepare(output))
+        a = self.feature_scale * self._frozen.features(self.prepare(target))
+        b = self.feature_scale * self._frozen.features(self.prepare(output))
         difference = ops.abs(a - b) if self.criterion == "l1" else ops.square(a - b)
         return self.weight * ops.mean(ops.cast(difference, "float32"))
 
@@ -263,9 +276,60 @@ class Perceptual(Objective):
         }
 
 
+_DEFERRED = []
+
+
+@contextlib.contextmanager
+def extractors_deferred():
+    """Within it, a `Perceptual` part builds its extractor when first used, not when a model takes it.
+
+    For loading a model only to run its generator (`kerasgan upscale`,
+    `evaluate`, `--init-from`): then neither VGG19's download nor its weights
+    file is needed. A model loaded so and then trained builds the extractor in
+    its first step.
+    """
+    _DEFERRED.append(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.pop()
+
+
+class _Untracked:
+    """The extractor and its feature function, held where Keras neither tracks nor saves them."""
+
+    def __init__(self, model, features):
+        self.model, self.features = model, features
+
+
+#: the file keras.applications.VGG19(include_top=False, weights="imagenet") downloads (once, into ~/.keras/models/)
+VGG19_WEIGHTS_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/"
+    "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+)
+
+
 def _vgg19(spec):
-    """keras.applications.VGG19 without its top: ImageNet weights for "vgg19", else the weights file `spec`."""
-    weights = "imagenet" if spec == "vgg19" else spec
-    if weights != "imagenet" and not weights.endswith((".h5", ".weights.h5")):
-        raise ValueError(f"Perceptual: extractor {spec!r} is neither 'vgg19' nor a VGG19 weights file (.h5).")
-    return keras.applications.VGG19(include_top=False, weights=weights, input_shape=(None, None, 3))
+    """The extractor a string names: VGG19 with ImageNet weights ("vgg19"), VGG19 with a weights file, a .keras model."""
+    import os
+
+    if spec != "vgg19":
+        if not spec.endswith((".h5", ".keras")):
+            raise ValueError(
+                f"Perceptual: extractor {spec!r} is neither 'vgg19' nor a file: VGG19 weights (.h5, without the top) "
+                "or a saved Keras feature model (.keras)."
+            )
+        if not os.path.isfile(spec):
+            raise ValueError(f"Perceptual: the extractor file {spec!r} does not exist; check the path.")
+        if spec.endswith(".keras"):
+            return keras.saving.load_model(spec, compile=False)
+        return keras.applications.VGG19(include_top=False, weights=spec, input_shape=(None, None, 3))
+    try:
+        return keras.applications.VGG19(include_top=False, weights="imagenet", input_shape=(None, None, 3))
+    except Exception as error:  # Keras' download failure is a bare Exception
+        if "fetch failure" not in str(error) and not isinstance(error, OSError):
+            raise
+        raise ValueError(
+            f"Perceptual: could not download VGG19's ImageNet weights from {VGG19_WEIGHTS_URL} ({error}); offline, "
+            "copy that file here and pass its path (kerasgan train --vgg-weights PATH; Python: extractor=PATH)."
+        ) from None
