@@ -115,6 +115,12 @@ MODELS = {
         "unpaired_images",
         "CycleGAN (Zhu et al. 2017): G: A → B, F: B → A, PatchGANs D_A and D_B, least squares, cycle consistency.",
     ),
+    "discogan": ModelEntry(
+        "kerasgan.models.discogan",
+        "DiscoGAN",
+        "unpaired_images",
+        "DiscoGAN (Kim et al. 2017): encoder-decoder G_AB and G_BA, conv discriminators D_A and D_B, BCE, reconstruction.",
+    ),
     "srresnet": ModelEntry(
         "kerasgan.models.srresnet",
         "SRResNet",
@@ -222,11 +228,11 @@ def build_parser():
         "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images. Default for the "
         "image models: the MNIST test set shipped with kerasgan (no download)",
     )
-    data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan: folder of domain-A (input) images")
+    data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan, discogan: folder of domain-A (input) images")
     data.add_argument(
         "--data-b",
         metavar="DIR",
-        help="pix2pix, cyclegan: folder of domain-B (target) images; pix2pix matches them to A by file name",
+        help="pix2pix, cyclegan, discogan: folder of domain-B (target) images; pix2pix matches them to A by file name",
     )
     data.add_argument(
         "--image-size",
@@ -370,7 +376,9 @@ def build_parser():
         "--cache-dir", help="real-data statistics cache (default $KERASGAN_CACHE or ~/.cache/kerasgan)"
     )
 
-    translate = commands.add_parser("translate", help="translate images with a trained pix2pix or cyclegan run")
+    translate = commands.add_parser(
+        "translate", help="translate images with a trained pix2pix, cyclegan or discogan run"
+    )
     translate.add_argument("--run-dir", required=True, metavar="DIR")
     translate.add_argument("--input", required=True, help="an image file or a folder of images (searched recursively)")
     translate.add_argument("--out", required=True, help="output folder: one PNG per input, named after it")

@@ -71,10 +71,12 @@ class CycleConsistency(Objective):
     """CycleGAN's λ·(E‖F(G(a)) - a‖₁ + E‖G(F(b)) - b‖₁); logged as "cycle_loss" (weighted).
 
     Runs the two generators on the translations of the step (batch.real =
-    (a, b), batch.fake = (F(b), G(a))).
+    (a, b), batch.fake = (F(b), G(a))). `criterion="mse"` gives DiscoGAN's
+    reconstruction losses, the squared error in both directions.
 
     Args:
-        weight: λ (10 in the paper).
+        weight: λ (10 in the paper; 1 in DiscoGAN's).
+        criterion: "l1" (CycleGAN) or "mse" (DiscoGAN).
 
     Reference:
         Zhu et al., Unpaired Image-to-Image Translation using Cycle-Consistent
@@ -84,14 +86,21 @@ class CycleConsistency(Objective):
     g_terms = ("cycle_loss",)
     data_kinds = ("unpaired_images",)
 
-    def __init__(self, weight=10.0, **kwargs):
+    def __init__(self, weight=10.0, criterion="l1", **kwargs):
         super().__init__(weight=weight, **kwargs)
+        if criterion not in formulas.translation.DISTANCES:
+            raise ValueError(f"CycleConsistency: criterion must be 'l1' or 'mse'; got {criterion!r}.")
+        self.criterion = criterion
 
     def generator_terms(self, model, batch):
         (real_a, real_b), (fake_a, fake_b) = batch.real, batch.fake
         cycled_a = model.translation_network("b2a")(fake_b, training=True)
         cycled_b = model.translation_network("a2b")(fake_a, training=True)
-        return {"cycle_loss": self.weight * formulas.cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b)}
+        loss = formulas.cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b, criterion=self.criterion)
+        return {"cycle_loss": self.weight * loss}
+
+    def get_config(self):
+        return {**super().get_config(), "criterion": self.criterion}
 
 
 @register("identity")
