@@ -384,6 +384,32 @@ def build_parser():
     translate.add_argument("--out", required=True, help="output folder: one PNG per input, named after it")
     translate.add_argument("--direction", choices=("a2b", "b2a"), default="a2b")
 
+    stylize = commands.add_parser(
+        "stylize", help="neural style transfer (Gatys et al. 2016): the content image repainted in the style's style"
+    )
+    stylize.add_argument("--content", required=True, metavar="IMAGE", help="the image whose content is kept")
+    stylize.add_argument("--style", required=True, metavar="IMAGE", help="the image whose style is taken")
+    stylize.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="the stylized .png; its frames go to FILE_steps/ and their animation to FILE.gif",
+    )
+    stylize.add_argument("--steps", default="1000", metavar="N", help="Adam steps (default 1000)")
+    stylize.add_argument("--every", metavar="N", help="steps between frames (default steps / 10)")
+    stylize.add_argument(
+        "--size", default="512", metavar="N", help="longer side of the images, in pixels (default 512)"
+    )
+    stylize.add_argument(
+        "--vgg-weights",
+        metavar="PATH",
+        help="a local VGG19 weights file (.h5, no top); default: Keras' ImageNet weights, downloaded once",
+    )
+    stylize.add_argument("--content-weight", default="1e4", metavar="W")
+    stylize.add_argument("--style-weight", default="1e-2", metavar="W")
+    stylize.add_argument("--tv-weight", default="30", metavar="W", help="the total-variation weight")
+    stylize.add_argument("--learning-rate", default="0.02", metavar="LR", help="Adam's step on the image in [0, 1]")
+
     encode = commands.add_parser("encode", help="encode images with a trained bigan or aae run; writes codes.npy")
     encode.add_argument("--run-dir", required=True, metavar="DIR")
     encode.add_argument(

@@ -11,6 +11,8 @@ a meaningless number. Later families plug in the same way (SRGAN's
 perceptual loss).
 """
 
+import os
+
 import keras
 from keras import ops
 
@@ -213,7 +215,7 @@ class Perceptual(Objective):
     def build_extractor(self):
         """Builds the extractor named by a string spec (VGG19), once."""
         if self.extractor is None:
-            self.extractor = _vgg19(self.spec)
+            self.extractor = vgg19(self.spec)
             self.features = self._feature_function()
 
     def _feature_function(self):
@@ -244,10 +246,7 @@ class Perceptual(Objective):
 
     def prepare(self, images):
         """Images in [-1, 1] as the extractor takes them."""
-        if self.preprocess == "none":
-            return images
-        rgb = (images + 1.0) * 127.5
-        return rgb[..., ::-1] - ops.convert_to_tensor(_VGG_MEAN_BGR, dtype=images.dtype)
+        return images if self.preprocess == "none" else vgg_input(images)
 
     def distance(self, target, output):
         """The weighted term on two image batches: weight · criterion(s·φ(target), s·φ(output))."""
@@ -272,9 +271,21 @@ class Perceptual(Objective):
         }
 
 
-def _vgg19(spec):
-    """keras.applications.VGG19 without its top: ImageNet weights for "vgg19", else the weights file `spec`."""
+def vgg_input(images):
+    """Images in [-1, 1] as VGG's "caffe" preprocessing gives them: 0-255, BGR, the ImageNet means subtracted."""
+    rgb = (images + 1.0) * 127.5
+    return rgb[..., ::-1] - ops.convert_to_tensor(_VGG_MEAN_BGR, dtype=images.dtype)
+
+
+def vgg19(spec):
+    """keras.applications.VGG19 without its top: ImageNet weights for "vgg19", else the weights file `spec`.
+
+    The one builder of VGG19 (the perceptual losses, `kerasgan.style`); the
+    ImageNet weights are downloaded once by Keras, a file is never downloaded.
+    """
     weights = "imagenet" if spec == "vgg19" else spec
     if weights != "imagenet" and not weights.endswith((".h5", ".weights.h5")):
         raise ValueError(f"Perceptual: extractor {spec!r} is neither 'vgg19' nor a VGG19 weights file (.h5).")
+    if weights != "imagenet" and not os.path.isfile(weights):
+        raise ValueError(f"The VGG19 weights file {spec!r} does not exist; pass the path of a VGG19 weights .h5 file.")
     return keras.applications.VGG19(include_top=False, weights=weights, input_shape=(None, None, 3))
