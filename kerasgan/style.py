@@ -123,7 +123,7 @@ def feature_extractor(extractor=None, style_layers=STYLE_LAYERS, content_layer=C
     if missing:
         known = ", ".join(layer.name for layer in base.layers)
         raise ValueError(f"The extractor has no layer {', '.join(map(repr, missing))}; its layers: {known}.")
-    features = keras.Model(base.inputs, [base.get_layer(n).output for n in names])
+    features = keras.Model(base.input, [base.get_layer(n).output for n in names])
     if prepare is None:
         return features
     images = keras.Input((None, None, 3))
