@@ -285,7 +285,7 @@ def vgg19(spec):
     """
     weights = "imagenet" if spec == "vgg19" else spec
     if weights != "imagenet" and not weights.endswith((".h5", ".weights.h5")):
-        raise ValueError(f"Perceptual: extractor {spec!r} is neither 'vgg19' nor a VGG19 weights file (.h5).")
+        raise ValueError(f"The extractor {spec!r} is neither 'vgg19' nor a VGG19 weights file (.h5).")
     if weights != "imagenet" and not os.path.isfile(weights):
         raise ValueError(f"The VGG19 weights file {spec!r} does not exist; pass the path of a VGG19 weights .h5 file.")
     return keras.applications.VGG19(include_top=False, weights=weights, input_shape=(None, None, 3))
