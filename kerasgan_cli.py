@@ -121,6 +121,12 @@ MODELS = {
         "unpaired_images",
         "CycleGAN (Zhu et al. 2017): G: A → B, F: B → A, PatchGANs D_A and D_B, least squares, cycle consistency.",
     ),
+    "discogan": ModelEntry(
+        "kerasgan.models.discogan",
+        "DiscoGAN",
+        "unpaired_images",
+        "DiscoGAN (Kim et al. 2017): encoder-decoder G_AB and G_BA, conv discriminators D_A and D_B, BCE, reconstruction.",
+    ),
     "srresnet": ModelEntry(
         "kerasgan.models.srresnet",
         "SRResNet",
@@ -230,11 +236,11 @@ def build_parser():
         "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images. Default for the "
         "image models: the MNIST test set shipped with kerasgan (no download)",
     )
-    data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan: folder of domain-A (input) images")
+    data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan, discogan: folder of domain-A (input) images")
     data.add_argument(
         "--data-b",
         metavar="DIR",
-        help="pix2pix, cyclegan: folder of domain-B (target) images; pix2pix matches them to A by file name",
+        help="pix2pix, cyclegan, discogan: folder of domain-B (target) images; pix2pix matches them to A by file name",
     )
     data.add_argument(
         "--image-size",
@@ -388,11 +394,39 @@ def build_parser():
         "--cache-dir", help="real-data statistics cache (default $KERASGAN_CACHE or ~/.cache/kerasgan)"
     )
 
-    translate = commands.add_parser("translate", help="translate images with a trained pix2pix or cyclegan run")
+    translate = commands.add_parser(
+        "translate", help="translate images with a trained pix2pix, cyclegan or discogan run"
+    )
     translate.add_argument("--run-dir", required=True, metavar="DIR")
     translate.add_argument("--input", required=True, help="an image file or a folder of images (searched recursively)")
     translate.add_argument("--out", required=True, help="output folder: one PNG per input, named after it")
     translate.add_argument("--direction", choices=("a2b", "b2a"), default="a2b")
+
+    stylize = commands.add_parser(
+        "stylize", help="neural style transfer (Gatys et al. 2016): the content image repainted in the style's style"
+    )
+    stylize.add_argument("--content", required=True, metavar="IMAGE", help="the image whose content is kept")
+    stylize.add_argument("--style", required=True, metavar="IMAGE", help="the image whose style is taken")
+    stylize.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="the stylized .png; its frames go to FILE_steps/ and their animation to FILE.gif",
+    )
+    stylize.add_argument("--steps", default="1000", metavar="N", help="Adam steps (default 1000)")
+    stylize.add_argument("--every", metavar="N", help="steps between frames (default steps / 10)")
+    stylize.add_argument(
+        "--size", default="512", metavar="N", help="longer side of the images, in pixels (default 512)"
+    )
+    stylize.add_argument(
+        "--vgg-weights",
+        metavar="PATH",
+        help="a local VGG19 weights file (.h5, no top); default: Keras' ImageNet weights, downloaded once",
+    )
+    stylize.add_argument("--content-weight", default="1e4", metavar="W")
+    stylize.add_argument("--style-weight", default="1e-2", metavar="W")
+    stylize.add_argument("--tv-weight", default="30", metavar="W", help="the total-variation weight")
+    stylize.add_argument("--learning-rate", default="0.02", metavar="LR", help="Adam's step on the image in [0, 1]")
 
     encode = commands.add_parser("encode", help="encode images with a trained bigan or aae run; writes codes.npy")
     encode.add_argument("--run-dir", required=True, metavar="DIR")

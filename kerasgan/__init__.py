@@ -36,6 +36,7 @@ _SUBMODULES = (
     "networks",
     "parts",
     "schedules",
+    "style",
 )
 __all__ = list(_SUBMODULES)
 

@@ -928,7 +928,7 @@ DISTRIBUTED = textwrap.dedent(
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras, numpy as np
-    from kerasgan.models import CycleGAN, Pix2Pix
+    from kerasgan.models import CycleGAN, DiscoGAN, Pix2Pix
     from kerasgan.networks import unet_generator
     from kerasgan.parts import R1, DiffAugment, GeneratorEMA
 
@@ -956,6 +956,8 @@ DISTRIBUTED = textwrap.dedent(
                     extra = dict(regularizers=[R1(1.0)], augment=DiffAugment(), ema=GeneratorEMA(0.5))
                     discriminator = conv_discriminator()
                 model = Pix2Pix(generator, discriminator, image_shape=(8, 8, 3), base_filters=2, seed=0, **extra)
+            elif name == "discogan":  # BatchNorm everywhere, synchronized across the replicas
+                model = DiscoGAN(image_shape=(8, 8, 3), base_filters=2, seed=0)
             else:
                 model = CycleGAN(image_shape=(8, 8, 3), base_filters=2, n_blocks=1, pool_size=pool_size, seed=0)
             # SGD: Adam's normalized steps would hide a gradient off by the replica count.
@@ -971,6 +973,7 @@ DISTRIBUTED = textwrap.dedent(
         "pix2pix": {"one": run(one, "pix2pix"), "two": run(two, "pix2pix")},
         "pix2pix_parts": {"one": run(one, "pix2pix", parts=True), "two": run(two, "pix2pix", parts=True)},
         "cyclegan": {"one": run(one, "cyclegan", epochs=1), "two": run(two, "cyclegan", epochs=1)},
+        "discogan": {"one": run(one, "discogan", epochs=1), "two": run(two, "discogan", epochs=1)},
         "pooled": run(two, "cyclegan", pool_size=4, epochs=1)["history"],
     }
     print(json.dumps(result))
@@ -982,7 +985,7 @@ def test_two_replicas_match_one_device(tmp_path):
     """The replica-count scaling of every loss: 2 replicas compute what one device computes on the global batch
     (pix2pix with synchronized BatchNorm; pix2pix with R1, DiffAugment and a generator EMA, its discriminator
     without BatchNorm, see conv_discriminator; CycleGAN without its pool, whose writes come from the first replica
-    only).
+    only; DiscoGAN, one epoch, its BatchNorm synchronized).
 
     CycleGAN trains one epoch (2 steps): its tiny (2-filter, instance-normalized) generators amplify round-off
     step after step (measured max weight difference 3.2e-5 after 2 steps, 8.3e-3 after 4, the same with and
@@ -1000,12 +1003,12 @@ def test_two_replicas_match_one_device(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert "r1" in result["pix2pix_parts"]["one"]["history"]
-    for name in ("pix2pix", "pix2pix_parts", "cyclegan"):
+    for name in ("pix2pix", "pix2pix_parts", "cyclegan", "discogan"):
         one, two = result[name]["one"], result[name]["two"]
         for key, expected in one["history"].items():
             np.testing.assert_allclose(two["history"][key], expected, rtol=1e-4, atol=1e-5, err_msg=f"{name} {key}")
     # (Checked: without the division by the replica count in apply_update this test fails.)
-    for name, atol in (("pix2pix", 1e-5), ("pix2pix_parts", 1e-5), ("cyclegan", 1e-4)):
+    for name, atol in (("pix2pix", 1e-5), ("pix2pix_parts", 1e-5), ("cyclegan", 1e-4), ("discogan", 1e-5)):
         for x, y in zip(result[name]["one"]["weights"], result[name]["two"]["weights"]):
             np.testing.assert_allclose(np.asarray(y), np.asarray(x), rtol=1e-3, atol=atol, err_msg=name)
     assert all(np.isfinite(v).all() for v in result["pooled"].values())  # the pool works under the strategy

@@ -52,7 +52,7 @@ RUN_DEFINING_FLAGS = (
 
 def run(args):
     commands = {"train": train, "sample": sample, "evaluate": evaluate, "translate": translate}
-    commands.update(encode=encode, upscale=upscale, report=report)
+    commands.update(encode=encode, upscale=upscale, report=report, stylize=stylize)
     return commands[args.command](args)
 
 
@@ -645,6 +645,59 @@ def encode(args):
             f.write("".join(os.path.splitext(n)[0] + "\n" for n in names))
     print(f"kerasgan: wrote the codes {codes.shape} of {len(codes)} image(s) to {args.out}")
     return 0
+
+
+def stylize(args):
+    """`kerasgan stylize`: Gatys et al.'s style transfer; the image, its frames (OUT_steps/) and their GIF (OUT.gif)."""
+    from kerasgan import style
+    from kerasgan.callbacks import save_image_grid
+
+    if not args.out.endswith(".png"):
+        raise ValueError(f"--out {args.out!r}: the stylized image is written as a PNG; name the file *.png.")
+    stem = args.out[: -len(".png")]
+    frames, gif = stem + "_steps", stem + ".gif"
+    inputs = [args.content, args.style, args.vgg_weights]
+    check_output(args.out, inputs, folder=False)
+    check_output(gif, inputs, folder=False)
+    check_output(frames, inputs, folder=True)
+    for flag, path in (("--content", args.content), ("--style", args.style), ("--vgg-weights", args.vgg_weights)):
+        if path is not None and not os.path.isfile(path):
+            raise ValueError(f"{flag} {path!r} does not exist; pass the path of a file.")
+    steps = _positive(args.steps, "--steps", int)
+    result = style.transfer(
+        args.content,
+        args.style,
+        steps=steps,
+        content_weight=_positive(args.content_weight, "--content-weight", float, zero=True),
+        style_weight=_positive(args.style_weight, "--style-weight", float, zero=True),
+        tv_weight=_positive(args.tv_weight, "--tv-weight", float, zero=True),
+        extractor=args.vgg_weights,
+        learning_rate=_positive(args.learning_rate, "--learning-rate", float),
+        max_size=_positive(args.size, "--size", int),
+        frames_dir=frames,
+        every=None if args.every is None else _positive(args.every, "--every", int),
+        gif=gif,
+    )
+    save_image_grid(args.out, result.image[None], cols=1, padding=0)
+    history = result.history
+    print(
+        f"kerasgan: wrote {args.out} ({steps} steps; style loss {history['style_loss'][0]:.4g} -> "
+        f"{history['style_loss'][-1]:.4g}, content loss {history['content_loss'][-1]:.4g}), "
+        f"{len(result.frames)} frames in {frames} and {gif}"
+    )
+    return 0
+
+
+def _positive(text, flag, kind, zero=False):
+    """`text` as a positive (or, with `zero`, non-negative) `kind`; a one-line error naming `flag` if not."""
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not (value >= 0 if zero else value > 0) or value != value:
+        what = "non-negative" if zero else "positive"
+        raise ValueError(f"{flag} must be a {what} {'integer' if kind is int else 'number'}; got {text!r}.")
+    return value
 
 
 def check_output(out, inputs, folder):

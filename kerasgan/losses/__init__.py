@@ -30,7 +30,7 @@ from kerasgan.losses.adversarial import (
 )
 from kerasgan.losses.auxiliary import categorical_code_loss, class_loss, continuous_code_loss
 from kerasgan.losses.penalties import dragan_penalty, gradient_penalty, r1_penalty
-from kerasgan.losses.translation import cycle_consistency_loss, identity_loss, l1_loss
+from kerasgan.losses.translation import cycle_consistency_loss, identity_loss, l1_loss, mse_loss
 
 __all__ = [
     "binary_crossentropy_from_logits",
@@ -47,6 +47,7 @@ __all__ = [
     "hinge_generator_loss",
     "identity_loss",
     "l1_loss",
+    "mse_loss",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",
     "minimax_generator_loss",

@@ -24,19 +24,41 @@ def l1_loss(target, output):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-def cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b):
-    """CycleGAN's cycle-consistency loss E‖F(G(a)) - a‖₁ + E‖G(F(b)) - b‖₁.
+def mse_loss(target, output):
+    """Mean squared error E[(y - G(x))²] (per pixel and channel): DiscoGAN's reconstruction distance."""
+    return ops.mean(ops.square(ops.cast(target, "float32") - ops.cast(output, "float32")))
+
+
+#: the reconstruction distances of the cycle terms, by name
+DISTANCES = {"l1": l1_loss, "mse": mse_loss}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+def cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b, criterion="l1"):
+    """The cycle-consistency loss d(F(G(a)), a) + d(G(F(b)), b), with d the mean of |·| ("l1") or (·)² ("mse").
+
+    CycleGAN uses L1: E‖F(G(a)) - a‖₁ + E‖G(F(b)) - b‖₁; DiscoGAN's
+    reconstruction losses L_CONST_A + L_CONST_B use a distance d that the
+    authors' code takes as the MSE.
 
     Args:
         real_a, real_b: images of domains A and B.
         cycled_a: F(G(real_a)), the forward cycle's reconstruction.
         cycled_b: G(F(real_b)), the backward cycle's reconstruction.
+        criterion: "l1" or "mse".
 
-    Reference:
+    References:
         Zhu et al., Unpaired Image-to-Image Translation using Cycle-Consistent
         Adversarial Networks, ICCV 2017, Eq. 2. https://arxiv.org/abs/1703.10593
+        Kim et al., Learning to Discover Cross-Domain Relations with Generative
+        Adversarial Networks, ICML 2017, Eq. 2-5. https://arxiv.org/abs/1703.05192
     """
-    return l1_loss(real_a, cycled_a) + l1_loss(real_b, cycled_b)
+    if criterion not in DISTANCES:
+        raise ValueError(
+            f"cycle_consistency_loss: criterion must be one of {', '.join(map(repr, DISTANCES))}; got {criterion!r}."
+        )
+    distance = DISTANCES[criterion]
+    return distance(real_a, cycled_a) + distance(real_b, cycled_b)
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

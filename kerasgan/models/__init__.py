@@ -9,6 +9,7 @@ from kerasgan.models.class_conditional import ClassConditional, ClassLabels
 from kerasgan.models.conditional_gan import ConditionalGAN
 from kerasgan.models.cycle_gan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
+from kerasgan.models.discogan import DiscoGAN
 from kerasgan.models.ebgan import EBGAN
 from kerasgan.models.esrgan import ESRGAN, interpolate_weights
 from kerasgan.models.fgan import FGAN
@@ -47,6 +48,7 @@ MODELS = {
     "infogan": InfoGAN,
     "pix2pix": Pix2Pix,
     "cyclegan": CycleGAN,
+    "discogan": DiscoGAN,
     "srresnet": SRResNet,
     "srgan": SRGAN,
     "esrgan": ESRGAN,
@@ -63,6 +65,7 @@ __all__ = [
     "ConditionalGAN",
     "CycleGAN",
     "DCGAN",
+    "DiscoGAN",
     "EBGAN",
     "FGAN",
     "ESRGAN",

@@ -1,22 +1,17 @@
 """CycleGAN: unpaired translation between domains A and B with cycle consistency."""
 
 import keras
-import tensorflow as tf
-from keras import ops
 
 from kerasgan import losses as losses_lib
-from kerasgan.models.image_translation import ImageTranslation, check_network
-from kerasgan.networks import ImagePool
+from kerasgan.models.image_translation import TwoWayTranslation
 from kerasgan.networks import translation as nets
-from kerasgan.parts import CriticView, CycleConsistency, Identity, StepBatch
+from kerasgan.parts import CycleConsistency, Identity
 from kerasgan.schedules import LinearDecay
 from kerasgan.utils import checks
 
-_SERIALIZE = keras.saving.serialize_keras_object
-
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class CycleGAN(ImageTranslation):
+class CycleGAN(TwoWayTranslation):
     """CycleGAN (Zhu et al. 2017): G: A → B, F: B → A, PatchGANs D_A and D_B, least squares, cycle consistency.
 
     The generators minimize (Eq. 3, least-squares adversarial terms, Section 4),
@@ -79,9 +74,6 @@ class CycleGAN(ImageTranslation):
         https://arxiv.org/abs/1703.10593
     """
 
-    data_kind = "unpaired_images"
-    directions = ("a2b", "b2a")
-
     def __init__(
         self,
         generator_ab=None,
@@ -97,33 +89,25 @@ class CycleGAN(ImageTranslation):
     ):
         objectives = [CycleConsistency(10.0), Identity(5.0)] if objectives is None else objectives
         super().__init__(objectives=objectives, **kwargs)
-        self.image_shape = checks.image_shape("CycleGAN", image_shape)
-        self.base_filters = checks.positive_int("CycleGAN", "base_filters", base_filters)
-        default_blocks = 9 if min(self.image_shape[:2]) >= 256 else 6
+        shape = checks.image_shape("CycleGAN", image_shape)
+        default_blocks = 9 if min(shape[:2]) >= 256 else 6
         self.n_blocks = checks.positive_int("CycleGAN", "n_blocks", default_blocks if n_blocks is None else n_blocks)
-        self.pool_size = checks.nonnegative_int("CycleGAN", "pool_size", pool_size)
-        shape, channels = self.image_shape, self.image_shape[-1]
+        filters = checks.positive_int("CycleGAN", "base_filters", base_filters)
 
         def generator(name):
-            return nets.resnet_generator(shape, channels, self.base_filters, n_blocks=self.n_blocks, name=name)
+            return nets.resnet_generator(shape, shape[-1], filters, n_blocks=self.n_blocks, name=name)
 
         def discriminator(name):
-            return nets.patchgan_discriminator(
-                shape, base_filters=self.base_filters, normalization="instance", name=name
-            )
+            return nets.patchgan_discriminator(shape, base_filters=filters, normalization="instance", name=name)
 
-        self.generator_ab = generator_ab if generator_ab is not None else generator("generator_ab")
-        self.generator_ba = generator_ba if generator_ba is not None else generator("generator_ba")
-        self.discriminator_a = discriminator_a if discriminator_a is not None else discriminator("discriminator_a")
-        self.discriminator_b = discriminator_b if discriminator_b is not None else discriminator("discriminator_b")
-        for name, network in zip(("generator_ab", "generator_ba"), self.generator_networks()):
-            check_network(network, shape, shape, name)
-        for name, network in zip(("discriminator_a", "discriminator_b"), self.discriminator_networks()):
-            check_network(network, shape, (), name)
-        seed = self.seed
-        self.pool_a = ImagePool(self.pool_size, shape, seed=seed, name="pool_a")
-        self.pool_b = ImagePool(self.pool_size, shape, seed=None if seed is None else seed + 1, name="pool_b")
-        self.attach_parts()
+        self.set_networks(
+            (generator_ab, generator_ba, discriminator_a, discriminator_b),
+            shape,
+            filters,
+            pool_size,
+            generator,
+            discriminator,
+        )
 
     @staticmethod
     def paper_optimizers(constant_steps=100_000, decay_steps=100_000, learning_rate=2e-4):
@@ -139,77 +123,13 @@ class CycleGAN(ImageTranslation):
     def default_optimizers(self):
         return self.paper_optimizers()
 
-    def discriminator_networks(self):
-        return [self.discriminator_a, self.discriminator_b]
-
-    def generator_networks(self):
-        return [self.generator_ab, self.generator_ba]
-
-    def loss_names(self):
-        return ("d_a_loss", "d_b_loss", "g_loss", "g_ab_gan", "g_ba_gan")
-
-    def translation_network(self, direction):
-        self.check_direction(direction)
-        return self.generator_ab if direction == "a2b" else self.generator_ba
-
-    def critic_views(self, batch):
-        (real_a, real_b), (fake_a, fake_b) = batch.real, batch.fake
-        return [
-            CriticView(lambda x: self.discriminator_a(x, training=True), real_a, fake_a),
-            CriticView(lambda x: self.discriminator_b(x, training=True), real_b, fake_b),
-        ]
-
-    def generator_objective(self, batch):
-        """(terms, metrics) of both generators on `StepBatch(real=(a, b), fake=(F(b), G(a)))`; their total "g_loss"."""
-        fake_a, fake_b = batch.fake
+    def generator_gan_loss(self, fake_logits):
         # The paper's LS generator term is E[(D - 1)²]; kerasgan's
         # least_squares_generator_loss is Mao et al.'s ½E[(D - 1)²].
-        d_b = self.discriminator_b(self.augmented(fake_b), training=True)
-        d_a = self.discriminator_a(self.augmented(fake_a), training=True)
-        terms = {
-            "g_ab_gan": 2.0 * losses_lib.least_squares_generator_loss(d_b),
-            "g_ba_gan": 2.0 * losses_lib.least_squares_generator_loss(d_a),
-            **self.part_terms("generator", batch),
-        }
-        return terms, {"g_loss": sum(terms.values())}
+        return 2.0 * losses_lib.least_squares_generator_loss(fake_logits)
 
-    def discriminator_objective(self, batch):
-        """(terms, metrics) of both discriminators on `StepBatch(real=(a, b), fake=(pooled F(b), pooled G(a)))`."""
-        (real_a, real_b), (fake_a, fake_b) = batch.real, batch.fake
-        terms = {}
-        for name, network, real, fake in (
-            ("d_a_loss", self.discriminator_a, real_a, fake_a),
-            ("d_b_loss", self.discriminator_b, real_b, fake_b),
-        ):
-            terms[name] = losses_lib.least_squares_discriminator_loss(
-                network(self.augmented(real), training=True), network(self.augmented(fake), training=True)
-            )
-        return {**terms, **self.part_terms("discriminator", batch)}, {}
-
-    def update_networks(self, data):
-        real_a, real_b = self.unpack_pair(data, self.image_shape, self.image_shape)
-        with tf.GradientTape() as g_tape:
-            fake_b = self.generator_ab(real_a, training=True)
-            fake_a = self.generator_ba(real_b, training=True)
-            g_terms, g_metrics = self.generator_objective(StepBatch(real=(real_a, real_b), fake=(fake_a, fake_b)))
-        self.update("generator", g_tape, g_terms, g_metrics)
-        pooled_a = self.pool_a(ops.stop_gradient(fake_a))
-        pooled_b = self.pool_b(ops.stop_gradient(fake_b))
-        with tf.GradientTape() as d_tape:
-            d_terms, d_metrics = self.discriminator_objective(
-                StepBatch(real=(real_a, real_b), fake=(pooled_a, pooled_b))
-            )
-        self.update("discriminator", d_tape, d_terms, d_metrics)
+    def discriminator_gan_loss(self, real_logits, fake_logits):
+        return losses_lib.least_squares_discriminator_loss(real_logits, fake_logits)
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "generator_ab": _SERIALIZE(self.generator_ab),
-            "generator_ba": _SERIALIZE(self.generator_ba),
-            "discriminator_a": _SERIALIZE(self.discriminator_a),
-            "discriminator_b": _SERIALIZE(self.discriminator_b),
-            "image_shape": list(self.image_shape),
-            "base_filters": self.base_filters,
-            "n_blocks": self.n_blocks,
-            "pool_size": self.pool_size,
-        }
+        return {**super().get_config(), "n_blocks": self.n_blocks}

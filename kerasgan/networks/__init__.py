@@ -28,7 +28,12 @@ from kerasgan.networks.layers import (
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator, point_discriminator, point_generator
 from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
 from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator, vgg19_stand_in
-from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
+from kerasgan.networks.translation import (
+    discogan_discriminator,
+    patchgan_discriminator,
+    resnet_generator,
+    unet_generator,
+)
 
 __all__ = [
     "ReconstructionEnergy",
@@ -44,6 +49,7 @@ __all__ = [
     "Scale",
     "auxiliary_discriminator",
     "bigan_discriminator",
+    "discogan_discriminator",
     "bigan_encoder",
     "conditional_discriminator",
     "conditional_generator",

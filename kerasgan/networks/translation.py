@@ -283,3 +283,53 @@ def receptive_field(n_layers):
     for _ in range(n_layers):
         size = 2 * size + 2
     return size
+
+
+def discogan_discriminator(image_shape=(64, 64, 3), base_filters=64, n_layers=None, name="discogan_discriminator"):
+    """DiscoGAN's discriminator: stride-2 4×4 convolutions down to 4×4, then one logit per image.
+
+    C64-C128-C256-C512 (LeakyReLU(0.2), BatchNorm on all but the first; at
+    64×64 four layers take the image to 4×4), then a convolution over the
+    whole remaining map gives one logit (the paper's sigmoid output, as a
+    logit for the BCE losses).
+
+    Args:
+        image_shape: (height, width, channels); sides divisible by 2^n_layers.
+        base_filters: filters of the first layer (64 in the paper).
+        n_layers: stride-2 layers; default: down to 4×4 (at most 4 layers, at least 1).
+
+    Returns:
+        A functional `keras.Model` giving raw logits of shape (B, 1, 1, 1).
+
+    Reference:
+        Kim, Cha, Kim, Lee, Kim, Learning to Discover Cross-Domain Relations
+        with Generative Adversarial Networks, ICML 2017, Section 4 and the
+        authors' code (SKTBrain/DiscoGAN). https://arxiv.org/abs/1703.05192
+    """
+    image_shape = _check_shape(image_shape, "image_shape")
+    h, w, _ = image_shape
+    if n_layers is None:
+        n_layers = min(4, max(1, unet_depth(image_shape) - 2))
+    if int(n_layers) != n_layers or n_layers < 1 or h % 2**n_layers or w % 2**n_layers:
+        raise ValueError(
+            f"discogan_discriminator: the image sides {h}×{w} must be divisible by 2^n_layers (n_layers={n_layers!r}, "
+            "a positive int); use a size such as 32, 64 or 128."
+        )
+    image = keras.Input(image_shape, name="image")
+    x = image
+    for i in range(n_layers):
+        norm = _normalization("batch") if i > 0 else None
+        x = keras.layers.Conv2D(
+            base_filters * min(2**i, 8),
+            4,
+            strides=2,
+            padding="same",
+            use_bias=norm is None,
+            kernel_initializer=weight_init(),
+        )(x)
+        if norm is not None:
+            x = norm(x)
+        x = keras.layers.LeakyReLU(0.2)(x)
+    kernel = (h // 2**n_layers, w // 2**n_layers)
+    logits = keras.layers.Conv2D(1, kernel, padding="valid", kernel_initializer=weight_init(), dtype="float32")(x)
+    return keras.Model(image, logits, name=name)

@@ -12,6 +12,7 @@ perceptual loss).
 """
 
 import contextlib
+import os
 
 import keras
 from keras import ops
@@ -73,10 +74,12 @@ class CycleConsistency(Objective):
     """CycleGAN's λ·(E‖F(G(a)) - a‖₁ + E‖G(F(b)) - b‖₁); logged as "cycle_loss" (weighted).
 
     Runs the two generators on the translations of the step (batch.real =
-    (a, b), batch.fake = (F(b), G(a))).
+    (a, b), batch.fake = (F(b), G(a))). `criterion="mse"` gives DiscoGAN's
+    reconstruction losses, the squared error in both directions.
 
     Args:
-        weight: λ (10 in the paper).
+        weight: λ (10 in the paper; 1 in DiscoGAN's).
+        criterion: "l1" (CycleGAN) or "mse" (DiscoGAN).
 
     Reference:
         Zhu et al., Unpaired Image-to-Image Translation using Cycle-Consistent
@@ -86,14 +89,21 @@ class CycleConsistency(Objective):
     g_terms = ("cycle_loss",)
     data_kinds = ("unpaired_images",)
 
-    def __init__(self, weight=10.0, **kwargs):
+    def __init__(self, weight=10.0, criterion="l1", **kwargs):
         super().__init__(weight=weight, **kwargs)
+        if criterion not in formulas.translation.DISTANCES:
+            raise ValueError(f"CycleConsistency: criterion must be 'l1' or 'mse'; got {criterion!r}.")
+        self.criterion = criterion
 
     def generator_terms(self, model, batch):
         (real_a, real_b), (fake_a, fake_b) = batch.real, batch.fake
         cycled_a = model.translation_network("b2a")(fake_b, training=True)
         cycled_b = model.translation_network("a2b")(fake_a, training=True)
-        return {"cycle_loss": self.weight * formulas.cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b)}
+        loss = formulas.cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b, criterion=self.criterion)
+        return {"cycle_loss": self.weight * loss}
+
+    def get_config(self):
+        return {**super().get_config(), "criterion": self.criterion}
 
 
 @register("identity")
@@ -213,7 +223,7 @@ class Perceptual(Objective):
     def build_extractor(self):
         """Builds the extractor named by a string spec (VGG19), once."""
         if self._frozen is None:
-            model = _vgg19(self.spec)
+            model = vgg19(self.spec)
             self._frozen = _Untracked(model, self._feature_function(model))
 
     def feature_extractor(self):
@@ -248,10 +258,7 @@ class Perceptual(Objective):
 
     def prepare(self, images):
         """Images in [-1, 1] as the extractor takes them."""
-        if self.preprocess == "none":
-            return images
-        rgb = (images + 1.0) * 127.5
-        return rgb[..., ::-1] - ops.convert_to_tensor(_VGG_MEAN_BGR, dtype=images.dtype)
+        return images if self.preprocess == "none" else vgg_input(images)
 
     def distance(self, target, output):
         """The weighted term on two image batches: weight · criterion(s·φ(target), s·φ(output))."""
@@ -309,18 +316,27 @@ VGG19_WEIGHTS_URL = (
 )
 
 
-def _vgg19(spec):
-    """The extractor a string names: VGG19 with ImageNet weights ("vgg19"), VGG19 with a weights file, a .keras model."""
-    import os
+def vgg_input(images):
+    """Images in [-1, 1] as VGG's "caffe" preprocessing gives them: 0-255, BGR, the ImageNet means subtracted."""
+    rgb = (images + 1.0) * 127.5
+    return rgb[..., ::-1] - ops.convert_to_tensor(_VGG_MEAN_BGR, dtype=images.dtype)
 
+
+def vgg19(spec):
+    """The VGG19 a string names: ImageNet weights ("vgg19"), a VGG19 weights file (.h5), or a saved .keras model.
+
+    The one builder of VGG19 (the perceptual losses, `kerasgan.style`): the
+    ImageNet weights are downloaded once by Keras (offline: a one-line error
+    naming the file and the flag), a file is never downloaded.
+    """
     if spec != "vgg19":
         if not spec.endswith((".h5", ".keras")):
             raise ValueError(
-                f"Perceptual: extractor {spec!r} is neither 'vgg19' nor a file: VGG19 weights (.h5, without the top) "
+                f"The extractor {spec!r} is neither 'vgg19' nor a file: VGG19 weights (.h5, without the top) "
                 "or a saved Keras feature model (.keras)."
             )
         if not os.path.isfile(spec):
-            raise ValueError(f"Perceptual: the extractor file {spec!r} does not exist; check the path.")
+            raise ValueError(f"The VGG19 weights file {spec!r} does not exist; check the path.")
         if spec.endswith(".keras"):
             return keras.saving.load_model(spec, compile=False)
         return keras.applications.VGG19(include_top=False, weights=spec, input_shape=(None, None, 3))
@@ -330,6 +346,6 @@ def _vgg19(spec):
         if "fetch failure" not in str(error) and not isinstance(error, OSError):
             raise
         raise ValueError(
-            f"Perceptual: could not download VGG19's ImageNet weights from {VGG19_WEIGHTS_URL} ({error}); offline, "
-            "copy that file here and pass its path (kerasgan train --vgg-weights PATH; Python: extractor=PATH)."
+            f"Could not download VGG19's ImageNet weights from {VGG19_WEIGHTS_URL} ({error}); offline, copy that "
+            "file here and pass its path (kerasgan train / stylize --vgg-weights PATH; Python: extractor=PATH)."
         ) from None
