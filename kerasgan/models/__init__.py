@@ -18,6 +18,7 @@ from kerasgan.models.image_translation import ImageTranslation
 from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lsgan import LSGAN
 from kerasgan.models.pix2pix import Pix2Pix
+from kerasgan.models.progan import ProGAN, ProgressiveGrowth, growth_schedule
 from kerasgan.models.ragan import RaGAN
 from kerasgan.models.srgan import SRGAN
 from kerasgan.models.srresnet import SRResNet
@@ -32,6 +33,7 @@ MODELS = {
     "dcgan": DCGAN,
     "wgan": WGAN,
     "wgan_gp": WGANGP,
+    "progan": ProGAN,
     "lsgan": LSGAN,
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
@@ -71,6 +73,8 @@ __all__ = [
     "LSGAN",
     "MODELS",
     "Pix2Pix",
+    "ProGAN",
+    "ProgressiveGrowth",
     "RaGAN",
     "UnrolledGAN",
     "SRGAN",
@@ -78,5 +82,6 @@ __all__ = [
     "SuperResolution",
     "WGAN",
     "WGANGP",
+    "growth_schedule",
     "interpolate_weights",
 ]

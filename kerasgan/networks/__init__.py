@@ -27,10 +27,26 @@ from kerasgan.networks.layers import (
 )
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator, point_discriminator, point_generator
 from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
+from kerasgan.networks.progan import (
+    EqualizedConv2D,
+    EqualizedDense,
+    GrowthBlend,
+    GrowthMix,
+    PixelNormalization,
+    progan_discriminator,
+    progan_generator,
+)
 from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator
 from kerasgan.networks.translation import patchgan_discriminator, resnet_generator, unet_generator
 
 __all__ = [
+    "EqualizedConv2D",
+    "EqualizedDense",
+    "GrowthBlend",
+    "GrowthMix",
+    "PixelNormalization",
+    "progan_discriminator",
+    "progan_generator",
     "ReconstructionEnergy",
     "autoencoder_discriminator",
     "NORMALIZATIONS",
