@@ -226,6 +226,8 @@ def test_defaults_are_the_papers():
     assert isinstance(gp, GradientPenalty) and gp.weight == 10.0 and isinstance(drift, Drift) and drift.weight == 0.001
     d_opt, _ = gan.default_optimizers()
     assert float(d_opt.learning_rate) == pytest.approx(1e-3) and (d_opt.beta_1, d_opt.beta_2) == (0.0, 0.99)
+    gan.set_images_seen(1_600_000)  # the paper's 800k images at 4×4, then 800k fading in 8×8: the fade is over
+    assert (gan.level, gan.alpha, gan.resolution) == (1, 1.0, 8)
     # the paper's widths at 1024×1024 (its table 2): 512 up to 32×32, then halving to 16
     widths = progan_filters(1024, 16384 // 1024, 512)
     assert list(widths.values()) == [512, 512, 512, 512, 256, 128, 64, 32, 16]

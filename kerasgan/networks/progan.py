@@ -291,5 +291,5 @@ def progan_discriminator(image_shape, base_filters=16, max_filters=512, group_si
     h = MinibatchStdDev(group_size)(h)
     h = _leaky(EqualizedConv2D(widths[4], 3, name="conv_4x4")(h))
     h = _leaky(EqualizedDense(widths[4], name="dense_4x4")(keras.layers.Flatten()(h)))
-    logit = EqualizedDense(1, gain=1.0, name="logit")(h)
+    logit = EqualizedDense(1, gain=1.0, name="logit", dtype="float32")(h)  # float32 under mixed precision
     return keras.Model([image, growth], logit, name=name)
