@@ -237,3 +237,14 @@ def test_defaults_are_the_papers():
 def test_refuses_sizes_it_cannot_grow_to(shape):
     with pytest.raises(ValueError, match="power of two|square"):
         ProGAN.for_images(shape, latent_dim=4, base_filters=2, max_filters=4)
+
+
+def test_generate_and_the_grid_show_the_current_resolution_upsampled_to_the_target():
+    keras.utils.set_random_seed(0)
+    gan = ProGAN.for_images((8, 8, 1), latent_dim=4, base_filters=2, max_filters=4, fade_images=8, stable_images=8)
+    blocky = gan.grid_samples(np.random.default_rng(0).normal(size=(2, 4)).astype("float32"))[0]
+    assert blocky.shape == (2, 8, 8, 1)
+    np.testing.assert_array_equal(blocky, _up(blocky[:, ::2, ::2], 2))  # 4×4, nearest-upsampled
+    gan.set_images_seen(16)  # 8×8, faded in
+    sharp = gan.generate(2, seed=0)
+    assert not np.allclose(sharp, _up(sharp[:, ::2, ::2], 2), atol=1e-3)
