@@ -170,126 +170,206 @@ class PixelNormalization(keras.layers.Layer):
         return {**super().get_config(), "epsilon": self.epsilon}
 
 
-@keras.saving.register_keras_serializable(package="kerasgan")
-class GrowthBlend(keras.layers.Layer):
-    """The generator's output: inputs [growth, image at 4×4, at 8×8, ...], blended at `growth` (`blend_levels`) at the target size."""
-
-    def __init__(self, side, **kwargs):
-        kwargs.setdefault("dtype", "float32")
-        super().__init__(**kwargs)
-        self.side = int(side)
-
-    def call(self, inputs):
-        return blend_levels(inputs[1:], inputs[0], self.side)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0][0], self.side, self.side, input_shape[-1][-1])
-
-    def get_config(self):
-        return {**super().get_config(), "side": self.side}
-
-
-@keras.saving.register_keras_serializable(package="kerasgan")
-class GrowthMix(keras.layers.Layer):
-    """Where the discriminator reads level `level`'s image: inputs [growth, features from the block above, fromRGB features].
-
-    At the current level L the fromRGB features enter alone; at L - 1 they
-    are blended with the block above's, (1 - alpha) · fromRGB + alpha · block; below L
-    only the block above's features pass; above L neither (zeros).
-    """
-
-    def __init__(self, level, **kwargs):
-        super().__init__(**kwargs)
-        self.level = int(level)
-
-    def call(self, inputs):
-        growth, above, entry = inputs
-        growth = ops.cast(growth, "float32")
-        current, alpha = growth[:, 0:1, None, None], growth[:, 1:2, None, None]
-        here = ops.equal(current, float(self.level))
-        fading = ops.equal(current, float(self.level + 1))
-        entry_weight = ops.where(here, 1.0, ops.where(fading, 1.0 - alpha, 0.0))
-        above_weight = ops.where(fading, alpha, ops.where(current > self.level + 1, 1.0, 0.0))
-        dtype = above.dtype
-        return ops.cast(entry_weight, dtype) * entry + ops.cast(above_weight, dtype) * above
-
-    def compute_output_shape(self, input_shape):
-        return input_shape[1]
-
-    def get_config(self):
-        return {**super().get_config(), "level": self.level}
-
-
 def progan_filters(side, base_filters, max_filters):
     """Width at each resolution 4, 8, ..., side: `base_filters` at the target, doubling per halving, at most `max_filters`."""
     return {4 * 2**k: min(max_filters, base_filters * side // (4 * 2**k)) for k in range(levels_of(side) + 1)}
 
 
 def _leaky(x):
-    return keras.layers.LeakyReLU(negative_slope=0.2)(x)
+    return ops.leaky_relu(x, 0.2)
+
+
+def _upsample(x, factor):
+    return x if factor == 1 else ops.repeat(ops.repeat(x, factor, axis=1), factor, axis=2)
+
+
+def _current(growth):
+    """(level as an int32 scalar, alpha as a float32 scalar) from a `growth` batch (every row is the same)."""
+    growth = ops.cast(growth, "float32")
+    return ops.cast(growth[0, 0], "int32"), growth[0, 1]
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GrowingSynthesis(keras.layers.Layer):
+    """ProGAN's generator body: [latents, growth] → images at the target size, only the current level computed.
+
+    Holds every resolution's block and toRGB; `ops.switch` on the level runs
+    the branch that computes 4×4 up to the current resolution and blends its
+    toRGB with the upsampled previous one by alpha, then nearest-upsamples
+    to the target size. The blocks above the level do not run (their
+    gradients are zero).
+    """
+
+    def __init__(self, side, channels, widths, **kwargs):
+        super().__init__(**kwargs)
+        self.side, self.channels = int(side), int(channels)
+        self.widths = {int(k): int(v) for k, v in widths.items()}
+        self.levels = levels_of(self.side)
+        w4 = self.widths[4]
+        self.norm = PixelNormalization()
+        # gain (√2/4)² as in the paper's code: the 4×4 dense layer is a 4×4 transposed convolution of a 1×1 input
+        self.dense = EqualizedDense(16 * w4, gain=2.0 / 16, name="dense_4x4")
+        self.convs = [[EqualizedConv2D(w4, 3, name="conv_4x4")]]
+        self.to_rgb = [EqualizedConv2D(self.channels, 1, gain=1.0, name="to_rgb_4x4")]
+        for k in range(1, self.levels + 1):
+            res = 4 * 2**k
+            self.convs.append([EqualizedConv2D(self.widths[res], 3, name=f"conv{i}_{res}x{res}") for i in range(2)])
+            self.to_rgb.append(EqualizedConv2D(self.channels, 1, gain=1.0, name=f"to_rgb_{res}x{res}"))
+
+    def build(self, input_shape):
+        # Every weight is made here, outside the branches of the switch.
+        self.dense.build(input_shape[0])
+        width = self.widths[4]
+        for k, convs in enumerate(self.convs):
+            for conv in convs:
+                conv.build((None, None, None, width))
+                width = conv.filters
+            self.to_rgb[k].build((None, None, None, width))
+
+    def features(self, latents, level):
+        """The features of every resolution up to `level` (a Python int)."""
+        x = self.norm(latents)
+        x = ops.reshape(self.dense(x), (-1, 4, 4, self.widths[4]))
+        x = self.norm(_leaky(x))
+        out = []
+        for k in range(level + 1):
+            if k:
+                x = _upsample(x, 2)
+            for conv in self.convs[k]:
+                x = self.norm(_leaky(conv(x)))
+            out.append(x)
+        return out
+
+    def image(self, features, k):
+        """Level k's image (tanh of its toRGB, so that images lie in [-1, 1]; the paper's is linear), float32."""
+        return ops.cast(ops.tanh(self.to_rgb[k](features[k])), "float32")
+
+    def call(self, inputs):
+        latents, growth = inputs
+        level, alpha = _current(growth)
+
+        def branch(k):
+            def run(latents, alpha):
+                features = self.features(latents, k)
+                new = self.image(features, k)
+                if k:
+                    new = alpha * new + (1.0 - alpha) * _upsample(self.image(features, k - 1), 2)
+                return _upsample(new, self.side // (4 * 2**k))
+
+            return run
+
+        return ops.switch(level, [branch(k) for k in range(self.levels + 1)], latents, alpha)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], self.side, self.side, self.channels)
+
+    def compute_output_spec(self, inputs):
+        return keras.KerasTensor((inputs[0].shape[0], self.side, self.side, self.channels), dtype="float32")
+
+    def get_config(self):
+        return {**super().get_config(), "side": self.side, "channels": self.channels, "widths": self.widths}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GrowingEncoder(keras.layers.Layer):
+    """ProGAN's discriminator body: [images at the target size, growth] → 4×4 features, only the current level computed.
+
+    `ops.switch` on the level runs the branch that average-pools the input
+    to the current resolution, applies its fromRGB and block (two 3×3
+    convolutions, a 2×2 average pooling), blends that by alpha with the
+    previous resolution's fromRGB of the pooled input (the mirror of the
+    generator's fade), then the blocks below.
+    """
+
+    def __init__(self, side, widths, **kwargs):
+        super().__init__(**kwargs)
+        self.side = int(side)
+        self.widths = {int(k): int(v) for k, v in widths.items()}
+        self.levels = levels_of(self.side)
+        self.from_rgb, self.convs = [], []
+        for k in range(self.levels + 1):
+            res = 4 * 2**k
+            self.from_rgb.append(EqualizedConv2D(self.widths[res], 1, name=f"from_rgb_{res}x{res}"))
+            if k:
+                self.convs.append(
+                    [
+                        EqualizedConv2D(self.widths[res], 3, name=f"conv0_{res}x{res}"),
+                        EqualizedConv2D(self.widths[res // 2], 3, name=f"conv1_{res}x{res}"),
+                    ]
+                )
+            else:
+                self.convs.append([])
+
+    def build(self, input_shape):
+        channels = input_shape[0][-1]
+        for k in range(self.levels + 1):
+            res = 4 * 2**k
+            self.from_rgb[k].build((None, None, None, channels))
+            width = self.widths[res]
+            for conv in self.convs[k]:
+                conv.build((None, None, None, width))
+                width = conv.filters
+
+    def block(self, x, k):
+        for conv in self.convs[k]:
+            x = _leaky(conv(x))
+        return downscale(x, 2)
+
+    def call(self, inputs):
+        images, growth = inputs
+        level, alpha = _current(growth)
+
+        def branch(k):
+            def run(images, alpha):
+                x = downscale(images, self.side // (4 * 2**k))
+                h = _leaky(self.from_rgb[k](x))
+                if k:
+                    entry = _leaky(self.from_rgb[k - 1](downscale(x, 2)))
+                    h = ops.cast(alpha, h.dtype) * self.block(h, k) + ops.cast(1.0 - alpha, h.dtype) * entry
+                    for j in range(k - 1, 0, -1):
+                        h = self.block(h, j)
+                return h
+
+            return run
+
+        return ops.switch(level, [branch(k) for k in range(self.levels + 1)], images, alpha)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], 4, 4, self.widths[4])
+
+    def get_config(self):
+        return {**super().get_config(), "side": self.side, "widths": self.widths}
 
 
 def progan_generator(latent_dim, image_shape, base_filters=16, max_filters=512, name="generator"):
-    """ProGAN's generator: (latents, growth) → images in [-1, 1] at the target size.
+    """ProGAN's generator: (latents, growth) → images in [-1, 1] at the target size (`GrowingSynthesis`).
 
     Pixel norm of z, an equalized dense layer to 4×4, then per doubling a
     nearest upsampling and two 3×3 convolutions (leaky ReLU 0.2, pixel norm
-    after each); every resolution has its own 1×1 toRGB (then tanh, so that
-    images lie in [-1, 1] as every kerasgan model's do; the paper's output
-    is linear), and `GrowthBlend` picks and fades them by `growth`.
+    after each); every resolution has its own 1×1 toRGB.
     """
     side, _, channels = image_shape
-    levels = levels_of(side)
     widths = progan_filters(side, base_filters, max_filters)
     z = keras.Input((latent_dim,), name="latents")
     growth = keras.Input((2,), name="growth")
-    x = PixelNormalization()(z)
-    # gain (√2/4)² as in the paper's code: the 4×4 dense layer is a 4×4 transposed convolution of a 1×1 input
-    x = EqualizedDense(16 * widths[4], gain=2.0 / 16, name="dense_4x4")(x)
-    x = keras.layers.Reshape((4, 4, widths[4]))(x)
-    x = PixelNormalization()(_leaky(x))
-    x = PixelNormalization()(_leaky(EqualizedConv2D(widths[4], 3, name="conv_4x4")(x)))
-    images = [
-        keras.layers.Activation("tanh", name="rgb_4x4")(EqualizedConv2D(channels, 1, gain=1.0, name="to_rgb_4x4")(x))
-    ]
-    for k in range(1, levels + 1):
-        res = 4 * 2**k
-        x = keras.layers.UpSampling2D(2)(x)
-        for i in range(2):
-            x = PixelNormalization()(_leaky(EqualizedConv2D(widths[res], 3, name=f"conv{i}_{res}x{res}")(x)))
-        rgb = EqualizedConv2D(channels, 1, gain=1.0, name=f"to_rgb_{res}x{res}")(x)
-        images.append(keras.layers.Activation("tanh", name=f"rgb_{res}x{res}")(rgb))
-    out = GrowthBlend(side, name="growth_blend")([growth, *images])
+    out = GrowingSynthesis(side, channels, widths, name="synthesis")([z, growth])
     return keras.Model([z, growth], out, name=name)
 
 
 def progan_discriminator(image_shape, base_filters=16, max_filters=512, group_size=4, name="discriminator"):
     """ProGAN's discriminator: (images at the target size, growth) → logits (B, 1), without normalization.
 
-    Per resolution a 1×1 fromRGB of the input average-pooled to it; per
-    halving two 3×3 convolutions and a 2×2 average pooling, then `GrowthMix`;
-    at 4×4 the minibatch standard deviation, a 3×3 convolution, an equalized
+    `GrowingEncoder` reads the input at the current resolution down to 4×4;
+    there the minibatch standard deviation, a 3×3 convolution, an equalized
     dense layer and the linear logit.
     """
-    side, _, _ = image_shape
-    levels = levels_of(side)
+    side = image_shape[0]
     widths = progan_filters(side, base_filters, max_filters)
     image = keras.Input(tuple(image_shape), name="images")
     growth = keras.Input((2,), name="growth")
-    entries = []
-    for k in range(levels + 1):
-        res = 4 * 2**k
-        x = image if res == side else keras.layers.AveragePooling2D(side // res, name=f"pool_{res}x{res}")(image)
-        entries.append(_leaky(EqualizedConv2D(widths[res], 1, name=f"from_rgb_{res}x{res}")(x)))
-    h = entries[levels]
-    for k in range(levels, 0, -1):
-        res = 4 * 2**k
-        h = _leaky(EqualizedConv2D(widths[res], 3, name=f"conv0_{res}x{res}")(h))
-        h = _leaky(EqualizedConv2D(widths[res // 2], 3, name=f"conv1_{res}x{res}")(h))
-        h = keras.layers.AveragePooling2D(2)(h)
-        h = GrowthMix(k - 1, name=f"growth_mix_{res // 2}x{res // 2}")([growth, h, entries[k - 1]])
+    h = GrowingEncoder(side, widths, name="encoder")([image, growth])
     h = MinibatchStdDev(group_size)(h)
-    h = _leaky(EqualizedConv2D(widths[4], 3, name="conv_4x4")(h))
-    h = _leaky(EqualizedDense(widths[4], name="dense_4x4")(keras.layers.Flatten()(h)))
+    h = keras.layers.LeakyReLU(0.2)(EqualizedConv2D(widths[4], 3, name="conv_4x4")(h))
+    h = keras.layers.LeakyReLU(0.2)(EqualizedDense(widths[4], name="dense_4x4")(keras.layers.Flatten()(h)))
     logit = EqualizedDense(1, gain=1.0, name="logit", dtype="float32")(h)  # float32 under mixed precision
     return keras.Model([image, growth], logit, name=name)
