@@ -8,18 +8,23 @@ networks grow. Both networks take a second input, `growth`, of shape
 the networks themselves hold none.
 
 The level is a tensor, not a Python value, so one traced step serves every
-level: each network computes all its levels and blends them with weights read
-from `growth` (the "linear" structure of the paper's code), so that no
-control flow stands in the way of the gradient penalty's second derivative,
-tf.distribute or XLA. Weights of the blocks above the current level get exact
-zero gradients.
+level: `GrowingSynthesis` and `GrowingEncoder` branch on it with `ops.switch`
+(tf.switch_case; the "recursive" structure of the paper's code), so only the
+current level's blocks run. Measured against computing every level and
+blending them by weights (the paper's "linear" structure) on one CPU thread,
+32×32, a whole fit() step: 18.9 vs 47.0 ms at 4×4, 81.5 vs 77.5 ms at 32×32.
+The gradient penalty's second derivative, XLA and mixed precision go through
+the switch; the blocks that do not run get zero gradients.
 
 The images are always at the target size. The generator's output at level L
 is `alpha · toRGB_L(h_L) + (1 - alpha) · up(toRGB_{L-1}(h_{L-1}))`, nearest-
 upsampled to the target size; the discriminator average-pools its input back
 to each level's resolution (exact on such an image) and mirrors the blend:
 `alpha · block_L(fromRGB_L(x_L)) + (1 - alpha) · fromRGB_{L-1}(pool(x_L))`.
-The real images get the same treatment (`fade_images`), as in the paper's code.
+The real images get the same treatment (`fade_images`), as in the paper's code. The
+penalties differentiate D with respect to this target-size input, as the
+paper's code does: below the top level the gradient norm they see is the one
+at the current resolution divided by the upsampling factor.
 """
 
 import math
