@@ -37,6 +37,12 @@ MODELS = {
         "images",
         "WGAN with gradient penalty (Gulrajani et al. 2017), Algorithm 1.",
     ),
+    "progan": ModelEntry(
+        "kerasgan.models.progan",
+        "ProGAN",
+        "images",
+        "Progressive growing of GANs (Karras et al. 2018), every resolution trained inside one fit().",
+    ),
     "lsgan": ModelEntry(
         "kerasgan.models.lsgan",
         "LSGAN",

@@ -78,6 +78,7 @@ CASES = {
     "diffusion": (_gan, "augment", parts.Diffusion(t_min=5, t_max=50), None, ("diffusion_T", "diffusion_r_d")),
     "gp": (_gan, "regularizers", parts.GradientPenalty(2.0, one_sided=True), parts.GradientPenalty(0.0), ("gp",)),
     "r1": (_gan, "regularizers", parts.R1(2.0, interval=2), parts.R1(0.0), ("r1",)),
+    "drift": (_gan, "regularizers", parts.Drift(0.5), parts.Drift(0.0), ("drift",)),
     "dragan": (_gan, "regularizers", parts.DRAGAN(2.0), parts.DRAGAN(0.0), ("dragan",)),
     "historical_average": (
         _gan,

@@ -19,6 +19,7 @@ from kerasgan.models.image_translation import ImageTranslation
 from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lsgan import LSGAN
 from kerasgan.models.pix2pix import Pix2Pix
+from kerasgan.models.progan import ProGAN, ProgressiveGrowth, growth_schedule
 from kerasgan.models.ragan import RaGAN
 from kerasgan.models.srgan import SRGAN
 from kerasgan.models.srresnet import SRResNet
@@ -33,6 +34,7 @@ MODELS = {
     "dcgan": DCGAN,
     "wgan": WGAN,
     "wgan_gp": WGANGP,
+    "progan": ProGAN,
     "lsgan": LSGAN,
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
@@ -77,6 +79,8 @@ __all__ = [
     "LSGAN",
     "MODELS",
     "Pix2Pix",
+    "ProGAN",
+    "ProgressiveGrowth",
     "RaGAN",
     "UnrolledGAN",
     "SRGAN",
@@ -84,5 +88,6 @@ __all__ = [
     "SuperResolution",
     "WGAN",
     "WGANGP",
+    "growth_schedule",
     "interpolate_weights",
 ]

@@ -27,6 +27,15 @@ from kerasgan.networks.layers import (
 )
 from kerasgan.networks.mlp import mlp_discriminator, mlp_generator, point_discriminator, point_generator
 from kerasgan.networks.normalization import NORMALIZATIONS, normalization_layer, weight_init
+from kerasgan.networks.progan import (
+    EqualizedConv2D,
+    EqualizedDense,
+    GrowingEncoder,
+    GrowingSynthesis,
+    PixelNormalization,
+    progan_discriminator,
+    progan_generator,
+)
 from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator, vgg19_stand_in
 from kerasgan.networks.translation import (
     discogan_discriminator,
@@ -36,6 +45,13 @@ from kerasgan.networks.translation import (
 )
 
 __all__ = [
+    "EqualizedConv2D",
+    "EqualizedDense",
+    "GrowingEncoder",
+    "GrowingSynthesis",
+    "PixelNormalization",
+    "progan_discriminator",
+    "progan_generator",
     "ReconstructionEnergy",
     "autoencoder_discriminator",
     "NORMALIZATIONS",

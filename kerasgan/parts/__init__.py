@@ -38,6 +38,7 @@ from kerasgan.parts.registry import KINDS, get, get_list, lookup, names, registe
 from kerasgan.parts.regularizers import (
     DRAGAN,
     R1,
+    Drift,
     GradientPenalty,
     HistoricalAverage,
     PullingAway,
@@ -48,6 +49,7 @@ from kerasgan.parts.targets import LabelFlip, LabelNoise, LabelSmoothing, Target
 
 __all__ = [
     "DRAGAN",
+    "Drift",
     "KINDS",
     "R1",
     "AdversarialLoss",

@@ -66,6 +66,39 @@ class GradientPenalty(Regularizer):
         return {**super().get_config(), "weight": self.weight, "one_sided": self.one_sided}
 
 
+@register("drift")
+class Drift(Regularizer):
+    """ProGAN's drift term ε·E[D(x)²] on real images, which keeps a Wasserstein critic's output near 0; logged as "drift".
+
+    Without it the critic loss is invariant to a constant shift of D, and the
+    logits may drift away from zero. Karras et al. (2018) add it to WGAN-GP
+    with ε = 0.001.
+
+    Args:
+        weight: ε (0.001 in the paper).
+
+    Reference:
+        Karras, Aila, Laine, Lehtinen, Progressive Growing of GANs for Improved
+        Quality, Stability, and Variation, ICLR 2018, appendix A.1.
+        https://arxiv.org/abs/1710.10196
+    """
+
+    d_terms = ("drift",)
+
+    def __init__(self, weight=0.001, **kwargs):
+        super().__init__(**kwargs)
+        self.weight = checks.nonnegative("Drift", "weight", weight)
+
+    def discriminator_terms(self, model, batch):
+        total = 0.0
+        for view in model.critic_views(batch):
+            total = total + ops.mean(ops.square(ops.cast(view.critic(view.real), "float32")))
+        return {"drift": self.weight * total}
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight}
+
+
 @register("r1")
 class R1(Regularizer):
     """R1: γ/2·E[‖∇ₓD(x)‖²] on real data, optionally lazy (every k-th D step, weighted by k); logged as "r1".
