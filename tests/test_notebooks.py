@@ -187,14 +187,16 @@ def test_committed_notebook_has_no_outputs(name):
 
 
 def _printed(notebook):
+    """What the notebook printed and displayed. Printed text is joined as it came: the kernel may split
+    one printed line over two stream messages, which a separator would break."""
     text = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.output_type == "stream":
                 text.append(output.text)
             elif output.output_type in ("execute_result", "display_data"):
-                text.append(output.get("data", {}).get("text/plain", ""))
-    return "\n".join(text)
+                text.append("\n" + output.get("data", {}).get("text/plain", "") + "\n")
+    return "".join(text)
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
