@@ -150,3 +150,46 @@ def test_point_scatter_writes_pngs_tensorboard_and_gif_frames(tmp_path):
     images_scatter.set_model(kerasgan.models.GAN(latent_dim=4, image_shape=(8, 8, 1)))
     with pytest.raises(ValueError, match="ImageGrid"):
         images_scatter.write(0)
+
+
+# ------------------------------------------------------------------ stacked MNIST
+
+
+def test_stacked_mnist_stacks_three_digits_and_names_their_mode():
+    # image i is the constant i (so each channel tells which image it came from), its digit i % 10
+    images = np.broadcast_to(np.arange(40, dtype=np.uint8)[:, None, None], (40, 28, 28)).copy()
+    stacked, modes = kerasgan.data.stacked_mnist(images, np.arange(40) % 10, 500, seed=3)
+    assert stacked.shape == (500, 28, 28, 3) and stacked.dtype == np.uint8
+    source = stacked[:, 0, 0, :].astype(int)  # (500, 3) source indices
+    assert (stacked == stacked[:, :1, :1, :]).all()  # every channel is one whole digit
+    np.testing.assert_array_equal(modes, 100 * (source[:, 0] % 10) + 10 * (source[:, 1] % 10) + source[:, 2] % 10)
+    assert len(np.unique(source)) > 35  # digits drawn from the whole set
+    with pytest.raises(ValueError, match="labels must be digits"):
+        kerasgan.data.stacked_mnist(images, np.arange(40), 5)
+
+
+class _ChannelDigit:
+    """A stand-in classifier: the digit is the channel's mean brightness on a 0..9 scale of [-1, 1]."""
+
+    def predict(self, x, batch_size=None, verbose=0):
+        digits = np.round((x.mean(axis=(1, 2, 3)) + 1) * 4.5).astype(int)
+        return np.eye(10)[digits]
+
+
+def _stacked(digit_triples, repeats):
+    values = np.repeat(np.asarray(digit_triples, "float32") / 4.5 - 1, repeats, axis=0)
+    return np.broadcast_to(values[:, None, None, :], (len(values), 28, 28, 3)).copy()
+
+
+def test_stacked_mnist_modes_count_the_three_digit_modes():
+    scores = kerasgan.metrics.stacked_mnist_modes(
+        _ChannelDigit(), _stacked([[1, 2, 3], [9, 0, 0], [0, 0, 7], [4, 4, 4]], 25)
+    )
+    assert scores["modes"] == 1000 and scores["modes_captured"] == 4
+    assert [scores["histogram"][m] for m in (123, 900, 7, 444)] == [25] * 4 and sum(scores["histogram"]) == 100
+    np.testing.assert_allclose(scores["reverse_kl"], np.log(1000 / 4))  # 4 equal modes of 1,000
+    every = _stacked([[m // 100, m // 10 % 10, m % 10] for m in range(1000)], 1)
+    full = kerasgan.metrics.stacked_mnist_modes(_ChannelDigit(), every)
+    assert full["modes_captured"] == 1000 and abs(full["reverse_kl"]) < 1e-12
+    with pytest.raises(ValueError, match=r"\(n, H, W, 3\)"):
+        kerasgan.metrics.stacked_mnist_modes(_ChannelDigit(), every[..., :1])

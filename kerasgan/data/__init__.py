@@ -25,7 +25,7 @@ from kerasgan.data.folder import (
     read_image,
 )
 from kerasgan.data.paired import held_out_images, paired_files, paired_images, unpaired_images
-from kerasgan.data.points import GaussianMixture, from_points, grid, ring
+from kerasgan.data.points import GaussianMixture, from_points, grid, ring, stacked_mnist
 from kerasgan.data.super_resolution import downscale, sr_pairs, sr_patches, sr_test_images, upscale_bicubic
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "paired_images",
     "read_image",
     "ring",
+    "stacked_mnist",
     "sr_pairs",
     "sr_patches",
     "sr_test_images",

@@ -85,3 +85,37 @@ def from_points(points, batch_size=512, shuffle=True, seed=None, drop_remainder=
     if shuffle:
         dataset = dataset.shuffle(len(points), seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def stacked_mnist(images, labels, n, seed=0):
+    """Stacked MNIST (Metz et al. 2017; Srivastava et al. 2017): three random digits as the R, G and B channels.
+
+    Each of the `n` images stacks three digits drawn independently (with
+    replacement) from `images`; its mode is 100·d_R + 10·d_G + d_B, so the
+    data set has 1,000 equally likely modes, which
+    `kerasgan.metrics.stacked_mnist_modes` counts in generated images.
+
+    Args:
+        images: (N, 28, 28) or (N, 28, 28, 1) digits (uint8, or floats), e.g.
+            `kerasgan.data.load_arrays(kerasgan.data.EMBEDDED_MNIST)[0]`.
+        labels: (N,) their digits.
+        n: how many stacked images to make.
+        seed: seed of the draws.
+
+    Returns:
+        `(stacked, modes)`: (n, 28, 28, 3) of `images`' dtype and (n,) ints in [0, 1000).
+    """
+    images, labels = np.asarray(images), np.asarray(labels).reshape(-1)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or len(images) != len(labels):
+        raise ValueError(
+            f"stacked_mnist: images must be (N, H, W) or (N, H, W, 1) with one label each; got images "
+            f"{images.shape} and {labels.shape[0]} labels."
+        )
+    if labels.min() < 0 or labels.max() > 9:
+        raise ValueError(f"stacked_mnist: labels must be digits 0-9; got {labels.min()}..{labels.max()}.")
+    picks = np.random.default_rng(seed).integers(len(images), size=(int(n), 3))
+    stacked = np.stack([images[picks[:, c]] for c in range(3)], axis=-1)
+    modes = 100 * labels[picks[:, 0]] + 10 * labels[picks[:, 1]] + labels[picks[:, 2]]
+    return stacked, modes.astype("int64")

@@ -13,7 +13,7 @@ from kerasgan.metrics.evaluate import METRICS, Evaluator, default_cache_dir, eva
 from kerasgan.metrics.extractors import Extractor, as_extractor
 from kerasgan.metrics.fid import GaussianStats, fid, frechet_distance, kid, mmd2_unbiased, trace_sqrt_product
 from kerasgan.metrics.inception import InceptionScoreAccumulator, inception_score, inception_v3
-from kerasgan.metrics.modes import mode_coverage, mode_histogram, nearest_modes
+from kerasgan.metrics.modes import mode_coverage, mode_histogram, nearest_modes, stacked_mnist_modes
 from kerasgan.metrics.neighbours import nearest_neighbours, neighbours_grid
 from kerasgan.metrics.precision_recall import precision_recall
 from kerasgan.metrics.swd import laplacian_pyramid, sliced_wasserstein, swd
@@ -37,6 +37,7 @@ __all__ = [
     "laplacian_pyramid",
     "mmd2_unbiased",
     "mode_coverage",
+    "stacked_mnist_modes",
     "mode_histogram",
     "nearest_modes",
     "nearest_neighbours",

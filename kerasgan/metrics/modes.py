@@ -77,3 +77,39 @@ def mode_coverage(samples, centers=None, sigma=None, threshold=3.0, mixture=None
         "high_quality": float(good / len(samples)),
         "reverse_kl": reverse_kl,
     }
+
+
+def stacked_mnist_modes(classifier, samples, batch_size=256):
+    """Modes of stacked-MNIST samples: each channel's digit by `classifier`, the mode 100·R + 10·G + B.
+
+    Args:
+        classifier: a Keras model from (28, 28, 1) digits as the generator
+            makes them (floats in [-1, 1]) to 10 class probabilities (the
+            tests' yardstick, or any MNIST classifier).
+        samples: (n, 28, 28, 3) generated images.
+        batch_size: images per forward pass.
+
+    Returns:
+        dict with "modes" (1,000), "modes_captured" (modes with at least one
+        sample), "reverse_kl" = KL(p ‖ uniform) = Σ p log(1000 p) of the
+        samples' mode histogram p (0 when all 1,000 are equally frequent,
+        log 1000 ≈ 6.91 for one mode), and "histogram" (1,000 counts).
+        VEEGAN and PacGAN score 26,000 samples this way.
+    """
+    samples = np.asarray(samples, dtype="float32")
+    if samples.ndim != 4 or samples.shape[-1] != 3:
+        raise ValueError(f"stacked_mnist_modes: samples must be (n, H, W, 3); got {samples.shape}.")
+    if len(samples) == 0:
+        raise ValueError("stacked_mnist_modes: no samples to score.")
+    digits = [
+        np.asarray(classifier.predict(samples[..., c : c + 1], batch_size=batch_size, verbose=0)).argmax(axis=1)
+        for c in range(3)
+    ]
+    counts = np.bincount(100 * digits[0] + 10 * digits[1] + digits[2], minlength=1000)
+    p = counts[counts > 0] / len(samples)
+    return {
+        "modes": 1000,
+        "modes_captured": int((counts > 0).sum()),
+        "reverse_kl": float(np.sum(p * np.log(p * 1000))),
+        "histogram": counts.tolist(),
+    }
