@@ -426,8 +426,9 @@ def build_parser():
     )
     stylize.add_argument(
         "--vgg-weights",
-        metavar="PATH",
-        help="a local VGG19 weights file (.h5, no top); default: Keras' ImageNet weights, downloaded once",
+        metavar="imagenet|FILE",
+        help="VGG19: imagenet (default; Keras downloads the weights once), a local copy of them (.h5, no top) or "
+        "a saved Keras VGG19 (.keras)",
     )
     stylize.add_argument("--content-weight", default="1e4", metavar="W")
     stylize.add_argument("--style-weight", default="1e-2", metavar="W")

@@ -660,9 +660,10 @@ def stylize(args):
     check_output(args.out, inputs, folder=False)
     check_output(gif, inputs, folder=False)
     check_output(frames, inputs, folder=True)
-    for flag, path in (("--content", args.content), ("--style", args.style), ("--vgg-weights", args.vgg_weights)):
-        if path is not None and not os.path.isfile(path):
+    for flag, path in (("--content", args.content), ("--style", args.style)):
+        if not os.path.isfile(path):
             raise ValueError(f"{flag} {path!r} does not exist; pass the path of a file.")
+    extractor = None if args.vgg_weights is None else options.vgg_weights(args.vgg_weights)
     steps = _positive(args.steps, "--steps", int)
     result = style.transfer(
         args.content,
@@ -671,7 +672,7 @@ def stylize(args):
         content_weight=_positive(args.content_weight, "--content-weight", float, zero=True),
         style_weight=_positive(args.style_weight, "--style-weight", float, zero=True),
         tv_weight=_positive(args.tv_weight, "--tv-weight", float, zero=True),
-        extractor=args.vgg_weights,
+        extractor=extractor,
         learning_rate=_positive(args.learning_rate, "--learning-rate", float),
         max_size=_positive(args.size, "--size", int),
         frames_dir=frames,

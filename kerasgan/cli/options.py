@@ -203,7 +203,7 @@ def model_arguments(name, cls, args, from_data=()):
 
 
 def vgg_weights(text):
-    """The `extractor=` that `--vgg-weights` names: "vgg19" for imagenet, else a checked file path."""
+    """The `extractor=` that `--vgg-weights` names (train srgan/esrgan, stylize): "vgg19" for imagenet, else a checked file path."""
     import os
 
     text = text.strip()
@@ -215,7 +215,7 @@ def vgg_weights(text):
             "weights (.h5, without the top) or a saved Keras feature model (.keras) with a block5_conv4 layer."
         )
     if not os.path.isfile(text):
-        raise ValueError(f"--vgg-weights {text!r}: no such file; check the path.")
+        raise ValueError(f"--vgg-weights {text!r}: no such file (the path does not exist); check it.")
     return os.path.abspath(text)
 
 
