@@ -94,6 +94,9 @@ def _serialized(**options):
             },
         ),
         ("acgan", {"num_classes": 3}),
+        # through 4×4, the fade-in to 8×8 and its stabilization: the images seen count the global batch.
+        # group_size 1: the minibatch standard deviation is a per-replica batch statistic (like BatchNorm's).
+        ("progan", {"fade_images": 40, "stable_images": 40, "group_size": 1}),
         ("infogan", {"categorical_codes": [3], "continuous_codes": 1}),
     ],
 )

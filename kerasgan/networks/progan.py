@@ -165,6 +165,10 @@ class PixelNormalization(keras.layers.Layer):
     def __init__(self, epsilon=1e-8, **kwargs):
         super().__init__(**kwargs)
         self.epsilon = float(epsilon)
+        # No weights. Used inside GrowingSynthesis's branches it is never built by a symbolic call, and an
+        # unbuilt layer makes fit() build the model by calling it on a data batch (which fails under
+        # MirroredStrategy: the model takes latents, not images).
+        self.built = True
 
     def call(self, inputs):
         x = ops.cast(inputs, "float32")
