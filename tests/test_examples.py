@@ -26,6 +26,7 @@ RUNS = {
     "mnist_acgan": (["digits"], []),
     "mnist_infogan": (["digits"], []),
     "anime_faces_dcgan": (["faces"], []),
+    "anime_faces_progan": (["faces"], ["--image-size", "8", "--fade-images", "16"]),
     "anime_colorize_pix2pix": (["faces"], ["--image-size", "32"]),
     "cyclegan_two_folders": (["domain_a", "domain_b"], ["--image-size", "32"]),
     "ring_mode_coverage": (["ring"], ["--model", "pacgan"]),
