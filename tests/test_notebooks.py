@@ -150,6 +150,17 @@ def _super_resolution(run, outputs):
 
 
 #: notebook name -> check(run folder, the text the notebook printed)
+def _progan(run, outputs):
+    grid, frames = _grid_and_gif(run)
+    assert grid.shape[:2] == _grid_shape(8, 8, side=16)  # the current level, upsampled to 16 × 16
+    levels = _numbers(r"levels: \[(\d+), (\d+), (\d+)\]", outputs)
+    assert levels == [4, 8, 16]
+    # 3 epochs × 4 steps × 32 images = 384 seen; phases of 64: 4×4 to 64, 8×8 faded in by 128, 16×16 by 256
+    seen, side, alpha = _numbers(r"after (\d+) images: (\d+)x\d+, alpha (\S+)", outputs)
+    assert (seen, side, alpha) == (384, 16, 1.0)
+    assert "reloaded at 384 images: 16 1.0 (4, 16, 16, 1)" in outputs
+
+
 CHECKS = {
     "quickstart": _quickstart,
     "losses_wasserstein": _losses_wasserstein,
@@ -158,6 +169,7 @@ CHECKS = {
     "evaluation_latent": _evaluation_latent,
     "mode_coverage": _mode_coverage,
     "objectives": _objectives,
+    "progan": _progan,
     "super_resolution": _super_resolution,
 }
 
