@@ -80,7 +80,7 @@ MODELS = {
         "kerasgan.models.adversarial_autoencoder",
         "LabelledPriorAAE",
         "labelled_images",
-        "Adversarial autoencoder with the label in D (Makhzani et al. §2.3): class k's codes in mode k of the prior.",
+        "The adversarial autoencoder with label information in the adversarial regularization (Makhzani et al., §2.3).",
     ),
     "fgan": ModelEntry(
         "kerasgan.models.fgan",
