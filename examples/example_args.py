@@ -133,3 +133,15 @@ def _positive(kind, zero=False):
         return value
 
     return convert
+
+
+def save_reconstructions(model, dataset, run_dir):
+    """RUN_DIR/reconstructions.png (16 real images over their reconstructions G(E(x)), twice) and codes.npy (E(x))."""
+    import numpy as np
+
+    images = next(iter(dataset))[:32].numpy()
+    reconstructed = model.reconstruct(images)
+    rows = np.concatenate([np.concatenate([images[i : i + 16], reconstructed[i : i + 16]]) for i in (0, 16)])
+    kerasgan.callbacks.save_image_grid(os.path.join(run_dir, "reconstructions.png"), rows, cols=16)
+    np.save(os.path.join(run_dir, "codes.npy"), model.encode(images))
+    print(f"{os.path.basename(sys.argv[0])}: real images over their reconstructions in {run_dir}/reconstructions.png")

@@ -16,8 +16,7 @@ measured after 1,500 steps). The default 10 epochs are
 
 import os
 
-import numpy as np
-from example_args import fit, parse
+from example_args import fit, parse, save_reconstructions
 
 import kerasgan
 
@@ -37,9 +36,4 @@ aae.compile()
 aae = fit(aae, dataset, args, kerasgan.callbacks.run_callbacks(args.run_dir))
 aae.save(os.path.join(args.run_dir, "gan.keras"))
 
-digits = next(iter(dataset))[:32].numpy()
-reconstructed = aae.reconstruct(digits)
-rows = np.concatenate([np.concatenate([digits[i : i + 16], reconstructed[i : i + 16]]) for i in (0, 16)])
-kerasgan.callbacks.save_image_grid(os.path.join(args.run_dir, "reconstructions.png"), rows, cols=16)
-np.save(os.path.join(args.run_dir, "codes.npy"), aae.encode(digits))
-print(f"mnist_aae.py: real digits over their reconstructions in {args.run_dir}/reconstructions.png")
+save_reconstructions(aae, dataset, args.run_dir)

@@ -15,8 +15,7 @@ BiGAN's reconstructions keep the digit only sometimes, as in the paper). The def
 
 import os
 
-import numpy as np
-from example_args import fit, parse
+from example_args import fit, parse, save_reconstructions
 
 import kerasgan
 
@@ -28,9 +27,4 @@ bigan.compile()
 bigan = fit(bigan, dataset, args, kerasgan.callbacks.run_callbacks(args.run_dir))
 bigan.save(os.path.join(args.run_dir, "gan.keras"))
 
-digits = next(iter(dataset))[:32].numpy()
-reconstructed = bigan.reconstruct(digits)
-rows = np.concatenate([np.concatenate([digits[i : i + 16], reconstructed[i : i + 16]]) for i in (0, 16)])
-kerasgan.callbacks.save_image_grid(os.path.join(args.run_dir, "reconstructions.png"), rows, cols=16)
-np.save(os.path.join(args.run_dir, "codes.npy"), bigan.encode(digits))
-print(f"mnist_bigan.py: real digits over their reconstructions in {args.run_dir}/reconstructions.png")
+save_reconstructions(bigan, dataset, args.run_dir)
