@@ -96,7 +96,7 @@ class AdversarialAutoencoder(EncoderModel, GAN):
         return dcgan_generator(self.latent_dim, self.image_shape, self.base_filters)
 
     def build_discriminator(self):
-        return point_discriminator(self.latent_dim, units=(256, 256))
+        return point_discriminator(self.latent_dim, units=(256, 256), input_scale=1.0, orthogonal_gain=None)
 
     def build_encoder(self):
         return bigan_encoder(self.image_shape, self.latent_dim, self.base_filters)
@@ -222,7 +222,9 @@ class LabelledPriorAAE(ClassLabels, AdversarialAutoencoder):
         self.add_label_range()
 
     def build_discriminator(self):
-        return point_discriminator(self.latent_dim + self.num_classes, units=(256, 256))
+        return point_discriminator(
+            self.latent_dim + self.num_classes, units=(256, 256), input_scale=1.0, orthogonal_gain=None
+        )
 
     def _check_networks(self):
         self.check_encoder()
