@@ -122,6 +122,22 @@ def test_pacgan_builds_the_default_discriminator_for_packed_inputs():
 
 
 # ------------------------------------------------------------------ point GANs
+def test_point_networks_are_initialized_as_metz_et_al_appendix_a():
+    """Orthogonal weights of gain 0.8 (W^T W = 0.64 I for a square kernel), and D sees its input divided by 4."""
+    g = kerasgan.networks.point_generator(latent_dim=256)
+    d = kerasgan.networks.point_discriminator(2)
+    for network in (g, d):
+        square = next(w.numpy() for w in network.weights if w.shape == (128, 128))
+        np.testing.assert_allclose(square.T @ square, 0.64 * np.eye(128), atol=1e-5)
+    unscaled = kerasgan.networks.point_discriminator(2, input_scale=1.0)
+    unscaled.set_weights(d.get_weights())
+    x = np.random.default_rng(0).normal(0, 2, (16, 2)).astype("float32")
+    np.testing.assert_allclose(d.predict(x, verbose=0), unscaled.predict(x / 4, verbose=0), rtol=1e-5, atol=1e-6)
+    glorot = kerasgan.networks.point_discriminator(2, orthogonal_gain=None)
+    square = next(w.numpy() for w in glorot.weights if w.shape == (128, 128))
+    assert not np.allclose(square.T @ square, 0.64 * np.eye(128), atol=1e-2)
+
+
 def test_point_gan_refuses_points_of_the_wrong_dimension_or_dtype():
     gan = GAN.for_points(2, latent_dim=4, seed=0)
     gan.compile()
