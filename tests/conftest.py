@@ -13,7 +13,7 @@ def shared_data_dir():
     return pathlib.Path(os.environ.get("KERASGAN_DATA") or PROJECT_ROOT.parent / "shared" / "data")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # session-wide, so a module-scoped fixture can share one trained model or yardstick
 def shared_data():
     """Returns `require(*parts)`: the path of real data, skipping the test when it is absent.
 

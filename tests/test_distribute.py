@@ -81,8 +81,8 @@ def _serialized(**options):
         ("fgan", {"divergence": "squared_hellinger"}),
         ("dcgan", _serialized(augment=[parts.Diffusion(t_min=5, t_max=50, ada_kimg=0.01)])),
         ("began", {"lambda_k": 0.05}),
-        # The pulling-away term is computed over each replica's batch (the pairs of one replica), so off here.
-        ("ebgan", {"pt_weight": 0}),
+        # with the pulling-away term: its pairs are those of the global batch (the replicas' codes gathered)
+        ("ebgan", {}),
         ("cgan", {"num_classes": 3}),
         (
             "cgan",

@@ -277,6 +277,16 @@ def test_autoencoder_discriminator_outputs_the_reconstruction_error():
     np.testing.assert_allclose(keras.ops.convert_to_numpy(net(x)), expected, rtol=1e-5)
 
 
+def test_untrained_autoencoder_discriminator_passes_the_signal_through():
+    """At MNIST size the untrained decoder's output is not vanishingly small (DCGAN's N(0, 0.02) weights made it so)."""
+    keras.utils.set_random_seed(0)
+    net = autoencoder_discriminator((28, 28, 1), base_filters=32, code_dim=64)
+    x = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype("float32")  # std 0.58
+    reconstruction = keras.Model(net.input, net.get_layer("reconstruction").output)(x)
+    # Measured: std 0.048 with Glorot-uniform weights; 9.5e-5 with N(0, 0.02), where BEGAN collapsed on MNIST.
+    assert float(np.std(keras.ops.convert_to_numpy(reconstruction))) > 0.01
+
+
 class TestEBGAN(GANContract):
     def make_model(self, **kwargs):
         return EBGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, code_dim=3, **kwargs)
@@ -330,6 +340,18 @@ def test_diagnostics_record_t_and_m_global_and_warn_when_t_is_at_its_maximum():
         began.fit(tiny_images(32, (8, 8, 1)), epochs=1, batch_size=8, verbose=0, callbacks=[diagnostics])
     assert diagnostics.history[-1]["m_global"] == pytest.approx(float(began.loss.m_global))
     assert diagnostics.history[-1]["m_global"] > 0.0
+
+    # Any diversity counts as collapsed here: the warning on BEGAN states k_t, not D's (meaningless) accuracy.
+    began = TestBEGAN().compiled()
+    diagnostics = Diagnostics(
+        tiny_images(8, (8, 8, 1)), every_n_batches=4, warmup_steps=0, collapse_ratio=1e9, patience=1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GANDiagnosticWarning)
+        began.fit(tiny_images(32, (8, 8, 1)), epochs=1, batch_size=8, verbose=0, callbacks=[diagnostics])
+    message = next(w.message for w in diagnostics.warnings if w.kind == "mode_collapse")
+    assert f"BEGAN's k_t is {float(began.loss.k):.3g}" in message and "a larger lambda_k" in message
+    assert "calls" not in message
 
 
 # ---------------------------------------------------------------- D(x_t, t): the timestep channel

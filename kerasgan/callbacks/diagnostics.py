@@ -30,7 +30,7 @@ import tensorflow as tf
 
 from kerasgan import parts
 from kerasgan.callbacks.loss_curves import StepValues, _is_number
-from kerasgan.parts import Diffusion, StepBatch
+from kerasgan.parts import BoundaryEquilibrium, Diffusion, EnergyMargin, StepBatch
 from kerasgan.utils.io import write_json_atomic
 
 logger = logging.getLogger(__name__)
@@ -187,6 +187,9 @@ class Diagnostics(keras.callbacks.Callback):
       BEGAN's `k` and `m_global` (M_global, its convergence measure: it
       falls as training converges) and `Diffusion`'s `diffusion_T` and
       `diffusion_r_d` (T grows while D is too sure of the real images).
+      A `mode_collapse` warning on BEGAN states k_t (at 0 the discriminator
+      only autoencodes the data and nothing keeps the fakes apart: BEGAN's
+      collapse on MNIST at the paper's λ_k over a short run).
 
     Warnings (`GANDiagnosticWarning`, also kept in `self.warnings` as
     `DiagnosticRecord(step, kind, message)`), each at most once per `cooldown`
@@ -466,7 +469,13 @@ class Diagnostics(keras.callbacks.Callback):
             self._low_diversity = 0
         if self._low_diversity >= self.patience:
             extra = ""
-            if "mean_d_acc_fake" in s:
+            loss = self.model.loss
+            if isinstance(loss, BoundaryEquilibrium):
+                extra = (
+                    f"; BEGAN's k_t is {float(loss.k):.3g} (near 0, D only autoencodes the real images and nothing "
+                    "pushes the fakes apart)"
+                )
+            elif "mean_d_acc_fake" in s and not isinstance(loss, EnergyMargin):  # energies are no logits
                 extra = f"; D calls {1 - s['mean_d_acc_fake']:.0%} of the fakes real over the last {len(self._series['d_acc_fake'])} steps"
             self._warn(
                 step,

@@ -52,6 +52,23 @@ def global_batch_mean(x, axis=None):
     return context.all_reduce(tf.distribute.ReduceOp.MEAN, local)
 
 
+def global_batch(x):
+    """The whole global batch of `x` (its replicas' slices concatenated in replica order), also under `tf.distribute`.
+
+    For a statistic over pairs of samples (EBGAN's pulling-away term), which
+    the mean of per-replica values does not give. Outside a strategy with
+    several replicas it is `x`. Like `global_batch_mean` it is differentiable
+    and its gradient is the all-reduced upstream gradient (sliced to the
+    replica's rows): a loss every replica computes on the gathered batch, then
+    divided by the replica count as the shared update does, gets the gradient
+    it has on one device.
+    """
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return x
+    return context.all_gather(x, axis=0)
+
+
 def _as_float32(*tensors):
     return tuple(ops.cast(t, "float32") for t in tensors)
 

@@ -322,6 +322,11 @@ class BoundaryEquilibrium(AdversarialLoss):
 
     uses_targets = False
     d_metrics = ("k", "m_global")
+    remedies = {
+        "mode_collapse": (
+            "BEGAN: a larger lambda_k (k_t reacts faster; the paper's 0.001 needs long runs) or gamma (more diversity)"
+        )
+    }
 
     def __init__(self, gamma=0.5, lambda_k=0.001, **kwargs):
         super().__init__(**kwargs)

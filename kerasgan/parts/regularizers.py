@@ -272,7 +272,8 @@ class PullingAway(Regularizer):
     codes S (the output of the discriminator's layer named "code", as in
     `kerasgan.networks.autoencoder_discriminator`): it pushes the generated
     samples' codes apart, against mode collapse. The codes are computed by a
-    second pass of the encoder over the fakes, per replica's batch.
+    second pass of the encoder over the fakes; under `tf.distribute` the pairs
+    are those of the global batch (the replicas' codes gathered), as on one device.
 
     Args:
         weight: λ_PT (0.1 in the paper).
@@ -301,7 +302,8 @@ class PullingAway(Regularizer):
         super().attach(model, seed)
 
     def generator_terms(self, model, batch):
-        return {"pt": self.weight * pulling_away(self.encoder(model.unaugmented(batch.fake), training=True))}
+        codes = formulas.global_batch(self.encoder(model.unaugmented(batch.fake), training=True))
+        return {"pt": self.weight * pulling_away(codes)}
 
     def get_config(self):
         return {**super().get_config(), "weight": self.weight}
