@@ -175,6 +175,9 @@ DATA_KINDS = {
     "super_resolution": DataKind(("data",), 96, 3, 100, 16, "--data FOLDER of HR images"),
 }
 
+#: --precision: the Keras dtype policy the networks are built under (see the README's speed section).
+PRECISIONS = {"fp32": "float32", "bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
+
 #: The part flags: flag -> (kind of part in kerasgan.parts, the constructor argument that takes it, repeatable).
 PART_FLAGS = {
     "loss": ("loss", "loss", False),
@@ -326,6 +329,12 @@ def build_parser():
     fit.add_argument("--beta1", metavar="B", help="beta_1 of both optimizers, when they are Adam")
     fit.add_argument("--seed", metavar="N", help="seed of the model, the data order and the grids (default 0)")
     fit.add_argument("--max-seconds", metavar="S", help="stop cleanly after this wall-clock budget")
+    fit.add_argument(
+        "--precision",
+        choices=tuple(PRECISIONS),
+        help="fp32 (default); bf16: the mixed_bfloat16 policy (CPUs with AMX or AVX-512 BF16, recent GPUs and "
+        "TPUs); fp16: mixed_float16 with loss scaling, for GPUs (slow on a CPU). Weights stay float32",
+    )
     fit.add_argument(
         "--strategy",
         choices=("default", "mirrored", "multi_worker"),

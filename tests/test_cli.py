@@ -530,6 +530,51 @@ def test_resume_refuses_flags_that_would_build_another_model(npz_data, tmp_path,
     assert int(keras.saving.load_model(run / "model.keras").g_optimizer.iterations) == 4
 
 
+def test_precision_builds_the_networks_under_its_policy_and_resume_keeps_it(npz_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert _train(npz_data, run, "--epochs", "1", "--set", "base_filters=4", "--precision", "bf16") == 0
+    assert keras.config.dtype_policy().name == "float32"  # the process's own policy is left as it was
+    gan = keras.saving.load_model(run / "model.keras")
+    conv = next(layer for layer in gan.generator.layers if isinstance(layer, keras.layers.Conv2DTranspose))
+    assert conv.dtype_policy.name == "mixed_bfloat16" and conv.compute_dtype == "bfloat16"
+    assert conv.kernel.dtype == "float32"  # the weights stay float32
+    assert gan.discriminator.get_layer("logit").compute_dtype == "float32"
+    assert json.loads((run / "config.json").read_text())["precision"] == "bf16"
+    assert _train(npz_data, run, "--epochs", "2", "--set", "base_filters=4", "--resume") == 2
+    assert "these differ: --precision 'bf16' → 'fp32'" in capsys.readouterr().err
+
+
+def test_an_unknown_precision_is_a_one_line_error_naming_the_choices(npz_data, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _train(npz_data, tmp_path / "run", "--precision", "float8")
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--precision: invalid choice: 'float8'" in err and all(p in err for p in ("fp32", "bf16", "fp16"))
+
+
+@pytest.mark.parametrize(
+    "precision, shape, gpus, cpu_flags, expected",
+    [
+        ("fp16", (28, 28, 1), [], set(), "no float16 kernels"),
+        ("fp32", (64, 64, 3), [], {"avx2", "amx_bf16"}, "--precision bf16"),
+        ("fp32", (128, 128, 3), [], {"avx512_bf16"}, "--precision bf16"),
+        ("fp32", (28, 28, 1), [], {"amx_bf16"}, None),  # below the size where bf16 measured faster
+        ("fp32", (64, 64, 3), [], {"avx2", "avx512f"}, None),  # no native bfloat16
+        ("bf16", (64, 64, 3), [], {"amx_bf16"}, None),  # already on
+        ("fp16", (64, 64, 3), ["GPU:0"], {"amx_bf16"}, None),  # a GPU: no CPU hint
+        ("fp32", (2,), [], {"amx_bf16"}, None),  # points, not images
+    ],
+)
+def test_the_cpu_hint_names_a_faster_setting_only_where_one_was_measured(precision, shape, gpus, cpu_flags, expected):
+    from kerasgan.cli import commands
+
+    hint = commands.cpu_hint(precision, shape, gpus=gpus, cpu_flags=cpu_flags)
+    if expected is None:
+        assert hint is None
+    else:
+        assert expected in hint and "\n" not in hint
+
+
 def test_sample_flags_that_do_not_apply_are_errors(saved_run, tmp_path, capsys):
     assert cli.main(["sample", "--run-dir", str(saved_run), "--steps", "4", "--out", str(tmp_path / "s.png")]) == 2
     assert "--steps applies to --interpolate" in capsys.readouterr().err
