@@ -54,7 +54,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from kerasgan.data.arrays import EMBEDDED_MNIST, mnist_idx
+from kerasgan.data.arrays import EMBEDDED_MNIST, load_arrays
 from kerasgan.data.folder import (
     TooFewImagesError,
     center_crop_resize,
@@ -149,19 +149,18 @@ def captioned_mnist(spec=EMBEDDED_MNIST):
     """The captioned MNIST: (images uint8 (N, 28, 28, 1), captions: a list of N lists, labels, thickness, slant).
 
     Args:
-        spec: a folder holding the MNIST IDX images and labels files (default:
-            the test set shipped with kerasgan), or the images file itself.
+        spec: MNIST-style digits with labels, as `load_arrays` reads them: a
+            folder of IDX files (default: the test set shipped with kerasgan),
+            an IDX images file with its labels beside it, an .npz, or "mnist".
     """
-    spec = os.fspath(spec)
-    path = spec
-    if os.path.isdir(spec):
-        found = sorted(f for f in os.listdir(spec) if "images-idx3" in f)
-        if not found:
-            raise ValueError(f"{spec!r} holds no MNIST *-images-idx3-ubyte(.gz) file to caption.")
-        path = os.path.join(spec, found[0])
-    images, labels = mnist_idx(path)
+    images, labels = load_arrays(spec)
     if labels is None:
-        raise ValueError(f"{path!r} has no labels file beside it; the captions name the digit, so it needs one.")
+        raise ValueError(f"{os.fspath(spec)!r} holds no labels; the captions name the digit, so it needs them.")
+    if images.dtype != np.uint8 or images.shape[1:] != (28, 28, 1):
+        raise ValueError(
+            f"The captioned MNIST measures strokes on uint8 28×28 gray digits; {os.fspath(spec)!r} holds "
+            f"{images.dtype} images of shape {images.shape[1:]}."
+        )
     thickness, slant = stroke_properties(images)
     return images, digit_captions(labels, thickness, slant), labels, thickness, slant
 

@@ -151,6 +151,9 @@ class GANCLS(DCGAN):
         elif self.conditioning_augmentation is None and conditioning is not None:
             raise ValueError(f"{name}: a conditioning network needs conditioning_augmentation=C (its size).")
         # Before the base's __init__, which attaches the parts (a GeneratorEMA averages the CA network too).
+        for what, network in (("text_encoder", text_encoder), ("conditioning", conditioning)):
+            if network is not None and not isinstance(network, keras.Model):
+                raise TypeError(f"{name}: {what} must be a keras.Model; got {type(network).__name__}.")
         self.text_encoder, self.conditioning = text_encoder, conditioning
         super().__init__(generator=generator, discriminator=discriminator, **kwargs)
         if self.loss.matches_features:
@@ -327,8 +330,15 @@ class GANCLS(DCGAN):
     def text_for(self, n, captions=None, text=None):
         """Embeddings (n, text_dim) for `captions` (one string or n) or `text` (one embedding or n)."""
         name = type(self).__name__
-        if (captions is None) == (text is None):
-            raise ValueError(f"{name}.generate() needs captions= (strings) or text= (embeddings), one of the two.")
+        if captions is not None and text is not None:
+            raise ValueError(f"{name}.generate() takes captions= (strings) or text= (embeddings), not both.")
+        if captions is None and text is None:
+            # As the class-conditional models cycle through their classes: the grid's captions in turn, else the
+            # zero embedding (the middle of the embeddings a text encoder or the data gave).
+            rows = self.caption_rows()
+            if rows is None:
+                return np.zeros((n, self.text_dim), "float32")
+            captions = [rows[i % len(rows)] for i in range(n)]
         if captions is not None:
             if self.text_encoder is None:
                 raise ValueError(f"{name} has no text_encoder to read captions; pass text= embeddings instead.")
@@ -351,11 +361,29 @@ class GANCLS(DCGAN):
         Args:
             n: number of images (latents drawn from N(0, I) with `seed`).
             captions: one caption for all images, or one per image (needs `text_encoder`).
-            text: one embedding (text_dim,) or one per image, instead of captions.
+            text: one embedding (text_dim,) or one per image, instead of captions. Neither: the grid's
+                captions ("a zero" ... "a nine" for the captioned MNIST) in turn, else the zero embedding.
             latents, seed, batch_size, use_ema: as for `GAN.generate`.
         """
         latents = self.latents_for(n, latents, seed)
         return self._generate(latents, self.text_for(len(latents), captions, text), batch_size, use_ema)
+
+    def match_scores(self, images, captions=None, text=None, batch_size=256):
+        """The discriminator's logits D(x, φ(t)) (inference mode) for images (n, H, W, C) in [-1, 1] and their texts.
+
+        High: a real image that matches its text. `captions` / `text` as for `generate`.
+        """
+        images = np.asarray(images, "float32")
+        text = self.text_for(len(images), captions, text)
+        scores = [
+            ops.convert_to_numpy(
+                self.discriminator(
+                    [ops.convert_to_tensor(images[i : i + batch_size]), ops.convert_to_tensor(text[i : i + batch_size])]
+                )
+            )
+            for i in range(0, len(images), batch_size)
+        ]
+        return np.concatenate(scores)[:, 0] if scores else np.zeros(0, "float32")
 
     def caption_rows(self):
         """The captions of a training grid's rows (None: no encoder, or none known)."""

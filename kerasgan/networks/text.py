@@ -60,7 +60,7 @@ def caption_vocabulary(captions, max_words=None):
     """The words of `captions` (strings), most frequent first, as `text_encoder`'s tokenizer splits them."""
     layer = keras.layers.TextVectorization(max_tokens=None if max_words is None else int(max_words) + 2)
     layer.adapt(list(captions))
-    return [w for w in layer.get_vocabulary() if w not in ("", "[UNK]")]
+    return [str(w) for w in layer.get_vocabulary() if w not in ("", "[UNK]")]
 
 
 def text_generator(latent_dim, text_dim, image_shape=(28, 28, 1), base_filters=64, text_units=128, name="generator"):
