@@ -287,3 +287,16 @@ def test_caption_folder_jsonl_with_embeddings_and_text_files(tmp_path):
     _write_png(bare / "c.png", 30)
     with pytest.raises(ValueError, match="captions.jsonl"):
         kerasgan.data.caption_pairs(bare)
+
+
+def test_captions_conditioning_and_interpolation_train_under_mixed_float16():
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        gan = _small(text_encoder=_encoder(), interpolation=True, conditioning_augmentation=3, seed=0)
+        gan.compile()
+        history = gan.fit(tiny_images(16, (8, 8, 1)), _captions(16), batch_size=8, epochs=1, verbose=0).history
+    finally:
+        keras.config.set_dtype_policy("float32")
+    assert all(np.isfinite(v).all() for v in history.values())
+    assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert gan.generate(2, captions="a one").dtype == np.float32
