@@ -1,6 +1,6 @@
 """GAN-CLS on the captioned MNIST against a conditional GAN given the digit as a one-hot label.
 
-    python benchmarks/text_to_image.py [--steps 2500] [--every 500] [--interpolation] [--data DIR]
+    python benchmarks/text_to_image.py [--steps 2500] [--every 500] [--interpolation] [--text-at input] [--data DIR]
 
 Both models train with the same recipe (DCGAN networks, Adam(2e-4, 0.5), batch
 64, seed 0); every `--every` generator steps it prints, for GAN-CLS, the share
@@ -36,6 +36,7 @@ def main():
     parser.add_argument("--steps", type=int, default=2500)
     parser.add_argument("--every", type=int, default=500)
     parser.add_argument("--interpolation", action="store_true", help="GAN-INT")
+    parser.add_argument("--text-at", choices=("features", "input"), default="features", help="GANCLS(text_at=...)")
     parser.add_argument(
         "--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist")
     )
@@ -51,7 +52,7 @@ def main():
     captioned = kerasgan.data.captioned_mnist_dataset(args.data, batch_size=64, seed=0).repeat()
     encoder = kerasgan.networks.text_encoder(kerasgan.data.caption_words())
     gan_cls = kerasgan.models.GANCLS.for_images(
-        (28, 28, 1), text_encoder=encoder, interpolation=args.interpolation, seed=0
+        (28, 28, 1), text_encoder=encoder, interpolation=args.interpolation, text_at=args.text_at, seed=0
     )
     gan_cls.compile()
     labelled = kerasgan.data.load_dataset(args.data, batch_size=64, seed=0, labels=True).repeat()
