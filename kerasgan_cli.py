@@ -115,6 +115,12 @@ MODELS = {
         "images",
         "InfoGAN (Chen et al. 2016): latent codes the generator must keep recoverable, learned without labels.",
     ),
+    "gan_cls": ModelEntry(
+        "kerasgan.models.gan_cls",
+        "GANCLS",
+        "captioned_images",
+        "GAN-CLS (Reed et al. 2016): a text-conditioned DCGAN whose discriminator judges whether image and text match.",
+    ),
     "pix2pix": ModelEntry(
         "kerasgan.models.pix2pix",
         "Pix2Pix",
@@ -162,6 +168,15 @@ DataKind = collections.namedtuple(
 DATA_KINDS = {
     "images": DataKind(("data",), None, None, 25, 64, "--data"),
     "labelled_images": DataKind(("data",), None, None, 25, 64, "--data (with labels)"),
+    "captioned_images": DataKind(
+        ("data",),
+        None,
+        None,
+        25,
+        64,
+        "--data FOLDER with captions.jsonl or a .txt per image (optional embeddings.npy), or MNIST IDX files "
+        "(captioned from their labels); default: the captioned MNIST",
+    ),
     "paired_images": DataKind(
         ("data", "data_a", "data_b"),
         256,
@@ -242,8 +257,9 @@ def build_parser():
     data.add_argument(
         "--data",
         help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file (cgan, acgan: with "
-        "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images. Default for the "
-        "image models: the MNIST test set shipped with kerasgan (no download)",
+        "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images; gan_cls: a folder "
+        "with captions.jsonl or one .txt per image (and optionally embeddings.npy). Default for the "
+        "image models: the MNIST test set shipped with kerasgan (no download), captioned for gan_cls",
     )
     data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan, discogan: folder of domain-A (input) images")
     data.add_argument(
@@ -381,6 +397,13 @@ def build_parser():
         metavar="CLASS",
         help="conditional models: generate only this class (an index or a class name); "
         "default: every class in turn; with --interpolate, the class kept fixed",
+    )
+    sample.add_argument(
+        "--caption",
+        action="append",
+        metavar="TEXT",
+        help='text-to-image models (gan_cls): a caption, e.g. "a thin seven" (repeatable: one grid row per caption, '
+        "--num images each, default 8)",
     )
     sample.add_argument(
         "--interpolate",

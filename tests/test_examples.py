@@ -25,6 +25,7 @@ RUNS = {
     "mnist_cgan": (["digits"], []),
     "mnist_acgan": (["digits"], []),
     "mnist_infogan": (["digits"], []),
+    "mnist_gan_cls": (["digits"], []),
     "anime_faces_dcgan": (["faces"], []),
     "anime_faces_progan": (["faces"], ["--image-size", "8", "--fade-images", "16"]),
     "anime_colorize_pix2pix": (["faces"], ["--image-size", "32"]),
@@ -44,6 +45,8 @@ RUNS = {
 #: example -> the images it writes after training, besides the model and the checkpoint: colour pictures,
 #: or (file, shape) for a gray one of a known shape
 FINAL_IMAGES = {
+    # five captions, one row of eight 28-px gray digits each, 2-px borders
+    "mnist_gan_cls": [("captions.png", (5 * 28 + 6 * 2, 8 * 28 + 9 * 2))],
     "anime_colorize_pix2pix": ["colourized.png"],
     "facades_pix2pix": ["translated.png"],
     "horse2zebra_cyclegan": ["zebras.png", "horses.png"],

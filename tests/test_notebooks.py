@@ -167,6 +167,18 @@ def _progan(run, outputs):
     assert "reloaded at 384 images: 16 1.0 (4, 16, 16, 1)" in outputs
 
 
+def _text_to_image(run, outputs):
+    grid, _ = _grid_and_gif(run)
+    assert grid.shape[:2] == _grid_shape(10, 64 // 10)  # one row per caption "a zero" ... "a nine"
+    assert iio.imread(run / "captions.png").shape[:2] == _grid_shape(5, 8)
+    (drawn,) = _numbers(r"named digit drawn: (\S+)", outputs)
+    thin, thick = _numbers(r"thickness: 'thin' (\S+) px, 'thick' (\S+) px", outputs)
+    (lower,) = _numbers(r"lowers D's score for (\S+) of 500", outputs)
+    assert 0 <= drawn <= 1 and 0 <= lower <= 1 and thin > 0 and thick > 0
+    assert "reloaded: (4, 28, 28, 1)" in outputs
+    assert "thickness" in outputs and "words: a an thin thick upright slanted zero" in outputs
+
+
 CHECKS = {
     "quickstart": _quickstart,
     "losses_wasserstein": _losses_wasserstein,
@@ -177,6 +189,7 @@ CHECKS = {
     "objectives": _objectives,
     "progan": _progan,
     "super_resolution": _super_resolution,
+    "text_to_image": _text_to_image,
 }
 
 

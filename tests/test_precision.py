@@ -19,6 +19,8 @@ def _make(name, **options):
         options["num_classes"] = 3
     if name == "infogan":
         options.update(categorical_codes=(3,), continuous_codes=1)
+    if name == "gan_cls":
+        options["text_dim"] = 3  # precomputed text embeddings
     keras.utils.set_random_seed(0)
     return MODELS[name].for_images((8, 8, 1), latent_dim=4, seed=0, **options)
 
@@ -26,6 +28,8 @@ def _make(name, **options):
 def _fit(gan, steps=2):
     data = tiny_images(8 * gan.d_steps * steps)
     labels = np.arange(len(data)) % 3 if gan.data_kind == "labelled_images" else None
+    if gan.data_kind == "captioned_images":
+        labels = np.random.default_rng(0).normal(size=(len(data), 3)).astype("float32")
     return gan.fit(data, labels, batch_size=8 * gan.d_steps, epochs=1, verbose=0).history
 
 

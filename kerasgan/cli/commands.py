@@ -494,6 +494,16 @@ def sample(args):
     num = None if args.num is None else options.positive_int("--num", args.num)
     seed = None if args.seed is None else options.integer("--seed", args.seed)
     gan = _load_generator_run(args.run_dir, "sample")
+    if (gan.data_kind == "captioned_images") != bool(args.caption):
+        text_models = [n for n, e in kerasgan_cli.MODELS.items() if e.data_kind == "captioned_images"]
+        if args.caption:
+            raise ValueError(
+                f"--caption applies to text-to-image models ({', '.join(text_models)}); this run trained a "
+                f"{type(gan).__name__}."
+            )
+        raise ValueError(f'This run trained a text-to-image {type(gan).__name__}: give --caption "..." (repeatable).')
+    if args.caption:
+        return _sample_captions(args, gan, ext, num or 8, seed)
     labels = None if args.label is None else _label(gan, args.label)
     if args.interpolate:
         steps = 8 if args.steps is None else options.positive_int("--steps", args.steps)
@@ -508,6 +518,33 @@ def sample(args):
     else:
         save_image_grid(args.out, images)
     print(f"kerasgan: wrote {num} samples to {args.out}")
+    return 0
+
+
+def _sample_captions(args, gan, ext, per_caption, seed):
+    """`per_caption` images for each --caption, the same latents in each row; a .png grid has one row per caption."""
+    from kerasgan.callbacks import save_image_grid
+    from kerasgan.utils import atomic_path
+
+    for flag in ("label", "interpolate"):
+        if getattr(args, flag) is not None:
+            raise ValueError(f"--{flag} does not apply with --caption.")
+    if gan.text_encoder is None:
+        raise ValueError(
+            f"This {type(gan).__name__} was trained on precomputed embeddings and has no text encoder to read "
+            "--caption; generate with kerasgan.models.GANCLS.generate(text=...) in Python."
+        )
+    captions = [c for c in args.caption for _ in range(per_caption)]
+    latents = np.tile(
+        np.random.default_rng(seed).standard_normal((per_caption, gan.latent_dim)), (len(args.caption), 1)
+    )
+    images = gan.generate(latents=latents, captions=captions)
+    if ext == ".npy":
+        with atomic_path(args.out) as tmp:
+            np.save(tmp, images)
+    else:
+        save_image_grid(args.out, images, cols=per_caption)
+    print(f"kerasgan: wrote {len(args.caption)} rows of {per_caption} samples to {args.out}")
     return 0
 
 

@@ -146,6 +146,57 @@ class LabelledImages(Images):
         return {"image_shape": self.image_shape(), "num_classes": len(names), "class_names": names}
 
 
+class CaptionedImages(Images):
+    """Batches of (images, text): a caption folder (`kerasgan.data.captioned_folder`) or captioned MNIST IDX files.
+
+    Caption strings get a text encoder over their words (`kerasgan.networks.text_encoder`); a folder with
+    `embeddings.npy` gives the model its embeddings' size instead.
+    """
+
+    data_kind = "captioned_images"
+    from_data = ("image_shape", "text_dim", "text_encoder")
+    supports_diagnostics = False
+
+    def is_mnist(self):
+        import os
+
+        spec = self.flags["data"]
+        if os.path.isfile(spec):
+            return True
+        return os.path.isdir(spec) and any("images-idx3" in name for name in os.listdir(spec))
+
+    def make_dataset(self):
+        f = self.flags
+        if self.is_mnist():
+            if f["image_size"] not in (None, 28) or f["channels"] not in (None, 1):
+                raise ValueError("The captioned MNIST is 28×28 grayscale; drop --image-size and --channels.")
+            return data.captioned_mnist_dataset(f["data"], batch_size=self.batch_size, seed=f["seed"])
+        return data.captioned_folder(
+            f["data"],
+            image_size=64 if f["image_size"] is None else f["image_size"],
+            channels=3 if f["channels"] is None else f["channels"],
+            batch_size=self.batch_size,
+            seed=f["seed"],
+        )
+
+    def steps_per_epoch(self):
+        return len(self.first.captions) // self.batch_size
+
+    def model_arguments(self):
+        from kerasgan import networks
+
+        images, text = self.first.element_spec
+        arguments = {"image_shape": tuple(int(s) for s in images.shape[1:])}
+        if text.dtype.name == "string":
+            arguments["text_encoder"] = networks.text_encoder(networks.caption_vocabulary(self.first.captions))
+        else:
+            arguments["text_dim"] = int(text.shape[-1])
+        return arguments
+
+    def callbacks(self, run_dir, every_n_epochs, seed, diagnostics_every=None):
+        return callbacks.run_callbacks(run_dir, every_n_epochs=every_n_epochs, seed=seed)
+
+
 class Translation(Pipeline):
     """Batches of (images_a, images_b), with the last `GRID_IMAGES` held out for translation grids."""
 
@@ -323,7 +374,8 @@ class SuperResolutionPatches(Pipeline):
 
 
 PIPELINES = {
-    cls.data_kind: cls for cls in (Images, LabelledImages, PairedImages, UnpairedImages, SuperResolutionPatches)
+    cls.data_kind: cls
+    for cls in (Images, LabelledImages, CaptionedImages, PairedImages, UnpairedImages, SuperResolutionPatches)
 }
 
 

@@ -4,7 +4,8 @@
 or IDX file, a folder of IDX files or of images; `EMBEDDED_MNIST` is the
 MNIST test set shipped with the package); `image_folder` and
 `from_array` build the two kinds of pipeline behind it. `paired_images` and
-`unpaired_images` yield `(images_a, images_b)` for image-to-image translation.
+`unpaired_images` yield `(images_a, images_b)` for image-to-image translation;
+`captioned_mnist_dataset`, `captioned_folder` and `from_captions` yield `(images, text)`.
 """
 
 from kerasgan.data.arrays import (
@@ -15,6 +16,16 @@ from kerasgan.data.arrays import (
     load_arrays,
     load_dataset,
     mnist_idx,
+)
+from kerasgan.data.captions import (
+    caption_pairs,
+    caption_words,
+    captioned_folder,
+    captioned_mnist,
+    captioned_mnist_dataset,
+    describe,
+    from_captions,
+    stroke_properties,
 )
 from kerasgan.data.folder import (
     IMAGE_EXTENSIONS,
@@ -34,7 +45,15 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "TooFewImagesError",
     "GaussianMixture",
+    "caption_pairs",
+    "caption_words",
+    "captioned_folder",
+    "captioned_mnist",
+    "captioned_mnist_dataset",
     "center_crop_resize",
+    "describe",
+    "from_captions",
+    "stroke_properties",
     "count_images",
     "downscale",
     "from_array",

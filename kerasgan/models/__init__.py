@@ -14,6 +14,7 @@ from kerasgan.models.ebgan import EBGAN
 from kerasgan.models.esrgan import ESRGAN, interpolate_weights
 from kerasgan.models.fgan import FGAN
 from kerasgan.models.gan import GAN
+from kerasgan.models.gan_cls import GANCLS
 from kerasgan.models.hinge_gan import HingeGAN
 from kerasgan.models.image_translation import ImageTranslation
 from kerasgan.models.infogan import InfoGAN
@@ -48,6 +49,7 @@ MODELS = {
     "cgan": ConditionalGAN,
     "acgan": ACGAN,
     "infogan": InfoGAN,
+    "gan_cls": GANCLS,
     "pix2pix": Pix2Pix,
     "cyclegan": CycleGAN,
     "discogan": DiscoGAN,
@@ -72,6 +74,7 @@ __all__ = [
     "FGAN",
     "ESRGAN",
     "GAN",
+    "GANCLS",
     "HingeGAN",
     "ImageTranslation",
     "InfoGAN",

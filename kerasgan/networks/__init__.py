@@ -37,6 +37,13 @@ from kerasgan.networks.progan import (
     progan_generator,
 )
 from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator, vgg19_stand_in
+from kerasgan.networks.text import (
+    caption_vocabulary,
+    conditioning_augmentation,
+    matching_discriminator,
+    text_encoder,
+    text_generator,
+)
 from kerasgan.networks.translation import (
     discogan_discriminator,
     patchgan_discriminator,
@@ -89,4 +96,9 @@ __all__ = [
     "srgan_discriminator",
     "srresnet_generator",
     "unet_generator",
+    "caption_vocabulary",
+    "conditioning_augmentation",
+    "matching_discriminator",
+    "text_encoder",
+    "text_generator",
 ]
