@@ -36,6 +36,14 @@ from kerasgan.networks.progan import (
     progan_discriminator,
     progan_generator,
 )
+from kerasgan.networks.stylegan import (
+    ConstantInput,
+    ModulatedConv2D,
+    stylegan2_discriminator,
+    stylegan2_generator,
+    stylegan2_mapping,
+    stylegan2_synthesis,
+)
 from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator, vgg19_stand_in
 from kerasgan.networks.translation import (
     discogan_discriminator,
@@ -45,6 +53,7 @@ from kerasgan.networks.translation import (
 )
 
 __all__ = [
+    "ConstantInput",
     "EqualizedConv2D",
     "EqualizedDense",
     "GrowingEncoder",
@@ -52,6 +61,10 @@ __all__ = [
     "PixelNormalization",
     "progan_discriminator",
     "progan_generator",
+    "stylegan2_discriminator",
+    "stylegan2_generator",
+    "stylegan2_mapping",
+    "stylegan2_synthesis",
     "ReconstructionEnergy",
     "autoencoder_discriminator",
     "NORMALIZATIONS",
@@ -60,6 +73,7 @@ __all__ = [
     "Maxout",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
+    "ModulatedConv2D",
     "PixelShuffle",
     "ReflectionPadding2D",
     "Scale",
