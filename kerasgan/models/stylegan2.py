@@ -243,7 +243,9 @@ class StyleGAN2(GAN):
         latents = self.latents_for(n, latents, seed)
         if truncation_psi == 1.0 and truncation_cutoff is None:
             return super().generate(latents=latents, batch_size=batch_size, use_ema=use_ema)
-        return self.synthesize(self.map_latents(latents, truncation_psi, truncation_cutoff, use_ema), batch_size, use_ema)
+        return self.synthesize(
+            self.map_latents(latents, truncation_psi, truncation_cutoff, use_ema), batch_size, use_ema
+        )
 
     def mix_styles(self, z_a, z_b, crossover, truncation_psi=1.0, use_ema=True):
         """Images with `z_a`'s styles at the style inputs below `crossover` and `z_b`'s from it on.
