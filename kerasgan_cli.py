@@ -43,6 +43,12 @@ MODELS = {
         "images",
         "Progressive growing of GANs (Karras et al. 2018), every resolution trained inside one fit().",
     ),
+    "stylegan": ModelEntry(
+        "kerasgan.models.stylegan",
+        "StyleGAN",
+        "images",
+        "StyleGAN (Karras et al. 2019): mapping to w, AdaIN after every convolution, per-pixel noise, constant 4×4 input.",
+    ),
     "stylegan2": ModelEntry(
         "kerasgan.models.stylegan2",
         "StyleGAN2",

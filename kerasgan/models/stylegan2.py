@@ -98,7 +98,7 @@ class StyleGAN2(GAN):
         self.group_size = checks.positive_int(name, "group_size", group_size)
         self.num_ws = num_ws(side)
         if regularizers is None:
-            regularizers = [R1(10.0, interval=16), PathLength(2.0, interval=4)]
+            regularizers = self.default_regularizers()
         if isinstance(ema, str) and ema == "default":
             ema = GeneratorEMA(0.999, rampup=0.05)
         super().__init__(
@@ -121,6 +121,10 @@ class StyleGAN2(GAN):
     def for_images(cls, image_shape, latent_dim=512, **kwargs):
         return cls(image_shape=tuple(image_shape), latent_dim=latent_dim, **kwargs)
 
+    def default_regularizers(self):
+        """The paper's: lazy R1 (γ 10, every 16 D steps) and path length (weight 2, every 4 G steps)."""
+        return [R1(10.0, interval=16), PathLength(2.0, interval=4)]
+
     def build_generator(self):
         return stylegan2_generator(
             self.latent_dim, self.image_shape, self.w_dim, self.base_filters, self.max_filters, self.mapping_layers,
@@ -134,7 +138,7 @@ class StyleGAN2(GAN):
 
     def default_optimizers(self):
         def adam(interval):
-            c = interval / (interval + 1.0)
+            c = interval / (interval + 1.0) if interval > 1 else 1.0  # only lazy regularization is corrected
             return keras.optimizers.Adam(0.0025 * c, beta_1=0.0, beta_2=0.99**c, epsilon=1e-8)
 
         intervals = {type(p): getattr(p, "interval", 1) for p in self.regularizers}

@@ -37,12 +37,14 @@ from kerasgan.networks.progan import (
     progan_generator,
 )
 from kerasgan.networks.stylegan import (
+    AdaIN,
     ConstantInput,
     ModulatedConv2D,
     stylegan2_discriminator,
     stylegan2_generator,
     stylegan2_mapping,
     stylegan2_synthesis,
+    stylegan_synthesis,
 )
 from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator, vgg19_stand_in
 from kerasgan.networks.translation import (
@@ -53,6 +55,7 @@ from kerasgan.networks.translation import (
 )
 
 __all__ = [
+    "AdaIN",
     "ConstantInput",
     "EqualizedConv2D",
     "EqualizedDense",
@@ -65,6 +68,7 @@ __all__ = [
     "stylegan2_generator",
     "stylegan2_mapping",
     "stylegan2_synthesis",
+    "stylegan_synthesis",
     "ReconstructionEnergy",
     "autoencoder_discriminator",
     "NORMALIZATIONS",
