@@ -582,4 +582,4 @@ def test_style_flags_refuse_a_model_without_styles(saved_run, tmp_path, capsys):
     assert (
         cli.main(["sample", "--run-dir", str(saved_run), "--truncation", "0.7", "--out", str(tmp_path / "s.png")]) == 2
     )
-    assert "--truncation applies to style-based models (stylegan2)" in capsys.readouterr().err
+    assert "--truncation applies to style-based models (stylegan, stylegan2)" in capsys.readouterr().err

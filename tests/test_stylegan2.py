@@ -302,3 +302,19 @@ def test_generator_builder_names_its_halves():
     g = stylegan2_generator(4, (8, 8, 1), base_filters=2, max_filters=4, mapping_layers=1)
     assert g.get_layer("mapping").output.shape == (None, 4)
     assert g.get_layer("synthesis").input.shape == (None, 4, 4)
+
+
+def test_project_recovers_an_image_made_from_a_known_w():
+    gan = _generator_for_mixing()
+    rng = np.random.default_rng(7)
+    gan.w_avg.assign(_np(gan.mapping(rng.normal(size=(256, 16)).astype("float32"))).mean(axis=0))
+    target_w = _np(gan.mapping(rng.normal(size=(2, 16)).astype("float32")))
+    target = gan.generate(styles=target_w)
+    start = gan.generate(styles=np.repeat(_np(gan.w_avg)[None], 2, axis=0))
+    ws, made = gan.project(target, steps=60)
+    assert ws.shape == (2, 8, 16) and made.shape == target.shape
+    np.testing.assert_allclose(made, gan.generate(styles=ws), atol=1e-6)
+    before, after = np.mean((start - target) ** 2), np.mean((made - target) ** 2)
+    assert after < 0.25 * before, (before, after)
+    with pytest.raises(ValueError, match=r"project\(\) takes images of shape \(n, 32, 32, 3\)"):
+        gan.project(np.zeros((1, 8, 8, 3)))

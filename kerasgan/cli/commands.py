@@ -447,7 +447,9 @@ def sample(args):
     if args.truncation is not None or args.style_mix is not None:
         flag = "--truncation" if args.truncation is not None else "--style-mix"
         if not hasattr(gan, "mix_styles"):
-            styled = [n for n, e in kerasgan_cli.MODELS.items() if e.class_name.startswith("StyleGAN")]
+            from kerasgan import models
+
+            styled = [n for n, cls in models.MODELS.items() if hasattr(cls, "mix_styles")]
             raise ValueError(
                 f"{flag} applies to style-based models ({', '.join(styled)}); this run trained a {type(gan).__name__}."
             )

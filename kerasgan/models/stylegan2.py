@@ -268,6 +268,50 @@ class StyleGAN2(GAN):
         ws = np.concatenate([ws_a[:, :crossover], ws_b[:, crossover:]], axis=1)
         return self.synthesize(ws, use_ema=use_ema)
 
+    def project(self, images, steps=200, learning_rate=0.05, use_ema=True):
+        """Finds a w per image whose synthesis matches it: (ws (n, num_ws, w_dim), the reconstructions).
+
+        As StyleGAN2's projector, w starts at w̄ and is optimized with Adam,
+        the same w at every style input; the distance here is the mean squared
+        error in pixels and on a 2×2-pooled copy (the paper's projector uses
+        LPIPS, a pretrained network, and also optimizes the noise maps; both are
+        left out so that projection needs no download).
+
+        Args:
+            images: (n, H, W, C) in [-1, 1], the model's image shape.
+            steps: Adam steps.
+            learning_rate: Adam's step size.
+        """
+        import tensorflow as tf
+
+        images = np.asarray(images, "float32")
+        if images.ndim != 4 or images.shape[1:] != tuple(self.image_shape):
+            raise ValueError(
+                f"project() takes images of shape (n, {', '.join(map(str, self.image_shape))}); got {images.shape}."
+            )
+        steps = checks.positive_int("project", "steps", steps)
+        _, synthesis = self._sampling_halves(use_ema)
+        target = tf.constant(images)
+        w = tf.Variable(np.repeat(keras.ops.convert_to_numpy(self.w_avg)[None], len(images), axis=0))
+        optimizer = keras.optimizers.Adam(learning_rate)
+        optimizer.build([w])
+
+        def pooled(x):
+            return ops.average_pool(x, 2, 2) if x.shape[1] >= 8 else x
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                made = synthesis(self.broadcast(w), training=False)
+                loss = ops.mean(ops.square(made - target)) + ops.mean(ops.square(pooled(made) - pooled(target)))
+            optimizer.apply_gradients([(tape.gradient(loss, w), w)])
+            return loss
+
+        for _ in range(steps):
+            step()
+        ws = np.repeat(keras.ops.convert_to_numpy(w)[:, None], self.num_ws, axis=1)
+        return ws, self.synthesize(ws, use_ema=use_ema)
+
     def get_config(self):
         return {
             **super().get_config(),
