@@ -81,7 +81,7 @@ class StyleGAN2(GAN):
         ema="default",
         **kwargs,
     ):
-        name = "StyleGAN2"
+        name = type(self).__name__
         side = int(image_shape[0])
         if len(image_shape) != 3 or int(image_shape[1]) != side:
             raise ValueError(f"{name} makes square images (H, W, C); got image_shape={tuple(image_shape)}.")
@@ -110,7 +110,7 @@ class StyleGAN2(GAN):
                 self.generator.get_layer(part)
             except ValueError:
                 raise ValueError(
-                    f"StyleGAN2's generator must hold sub-models named 'mapping' (z → w) and 'synthesis' (ws → "
+                    f"{name}'s generator must hold sub-models named 'mapping' (z → w) and 'synthesis' (ws → "
                     f"images), as kerasgan.networks.stylegan2_generator builds; this one has no {part!r}."
                 ) from None
         self.w_avg = self.add_weight(
