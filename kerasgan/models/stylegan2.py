@@ -188,9 +188,12 @@ class StyleGAN2(GAN):
         return StepBatch(real, fake, condition, latents)
 
     def path_length_view(self, batch, batch_shrink):
-        """(ws, synthesize) of the path-length penalty: the first 1/batch_shrink of the step's latents, mapped anew."""
-        count = ops.maximum(ops.shape(batch.latents)[0] // batch_shrink, 1)
-        ws = self.broadcast(self.mapping(batch.latents[:count], training=True))
+        """(ws, synthesize) of the path-length penalty: every batch_shrink-th latent of the step's, mapped anew.
+
+        Strided rather than the first share, so that under tf.distribute (each replica a contiguous slice of the
+        global batch) the replicas together regularize the samples one device would.
+        """
+        ws = self.broadcast(self.mapping(batch.latents[::batch_shrink], training=True))
         return ws, lambda styles: self.synthesis(styles, training=True)
 
     # ------------------------------------------------------------------ sampling

@@ -40,6 +40,7 @@ from kerasgan.networks.progan import (
     levels_of,
     progan_filters,
 )
+from kerasgan.parts.part import replica_random
 
 
 def num_ws(side):
@@ -142,7 +143,8 @@ class ModulatedConv2D(keras.layers.Layer):
         if self.noise:
             if training:
                 shape = (ops.shape(y)[0], y.shape[1], y.shape[2], 1)
-                noise = keras.random.normal(shape, seed=self.seed_generator)
+                # drawn for the global batch under tf.distribute, each replica keeping its slice
+                noise = replica_random(keras.random.normal, shape, self.seed_generator)
             else:
                 noise = self.noise_const
             y = y + noise * self.noise_strength

@@ -150,8 +150,8 @@ class PathLength(Regularizer):
     E[(‖J_wᵀ y‖₂ − a)²], y ~ N(0, I)/√(H·W), a the running mean of the path
     lengths (a ← a + decay·(E‖J_wᵀ y‖ − a) on every regularized step; a part
     weight, saved with the model), weighted by `weight`·k and run on every
-    k-th generator step (`interval`, lazy regularization), on the first
-    1/`batch_shrink` of the step's latents. The model says how the lengths are
+    k-th generator step (`interval`, lazy regularization), on every
+    `batch_shrink`-th of the step's latents. The model says how the lengths are
     measured: `model.path_length_view(batch, batch_shrink)` returns (ws, synthesize)
     (StyleGAN2 has it).
 
@@ -189,27 +189,33 @@ class PathLength(Regularizer):
             shape=(), initializer="zeros", trainable=False, name="pl_mean", aggregation="only_first_replica"
         )
 
-    def lengths_and_mean(self, model, batch):
-        """(this step's path lengths, the updated running mean) on the regularized share of the batch."""
+    def lengths(self, model, batch):
+        """This step's path lengths on the regularized share of the batch, (share,)."""
         ws, synthesize = model.path_length_view(batch, self.batch_shrink)
         shape = (ops.shape(ws)[0], *model.image_shape)
         noise = self.random(keras.random.normal, shape) / math.sqrt(model.image_shape[0] * model.image_shape[1])
-        lengths = penalties.path_lengths(synthesize, ws, noise)
-        mean = self.pl_mean + self.decay * (ops.mean(ops.stop_gradient(lengths)) - self.pl_mean)
-        return lengths, mean
+        return penalties.path_lengths(synthesize, ws, noise)
 
     def generator_terms(self, model, batch):
-        def penalty():
-            lengths, mean = self.lengths_and_mean(model, batch)
-            return self.weight * self.interval * ops.mean(ops.square(lengths - mean)), mean
+        # E[(l − a)²] = E[l²] − 2a·E[l] + a²: the branch returns the two moments, and a (an all-reduced mean under
+        # tf.distribute, which may not run inside a cond) is formed outside it.
+        def moments():
+            lengths = self.lengths(model, batch)
+            return ops.mean(ops.square(lengths)), ops.mean(lengths), ops.ones((), "float32")
 
         if self.interval == 1:
-            term, mean = penalty()
+            second, first, due = moments()
         else:
             # iterations counts the generator's updates before this one
-            due = ops.equal(model.g_optimizer.iterations % self.interval, 0)
-            term, mean = ops.cond(due, penalty, lambda: (ops.zeros((), "float32"), ops.convert_to_tensor(self.pl_mean)))
+            zero = ops.zeros((), "float32")
+            skip = (zero, zero, zero)
+            second, first, due = ops.cond(
+                ops.equal(model.g_optimizer.iterations % self.interval, 0), moments, lambda: skip
+            )
+        observed = formulas.global_batch_mean(ops.stop_gradient(first))
+        mean = ops.stop_gradient(self.pl_mean + due * self.decay * (observed - self.pl_mean))
         self.pl_mean.assign(mean)
+        term = self.weight * self.interval * due * (second - 2.0 * mean * first + ops.square(mean))
         return {"pl": term}
 
     def generator_metrics(self, model):
