@@ -43,6 +43,18 @@ MODELS = {
         "images",
         "Progressive growing of GANs (Karras et al. 2018), every resolution trained inside one fit().",
     ),
+    "stylegan": ModelEntry(
+        "kerasgan.models.stylegan",
+        "StyleGAN",
+        "images",
+        "StyleGAN (Karras et al. 2019): mapping to w, AdaIN after every convolution, per-pixel noise, constant 4×4 input.",
+    ),
+    "stylegan2": ModelEntry(
+        "kerasgan.models.stylegan2",
+        "StyleGAN2",
+        "images",
+        "StyleGAN2 (Karras et al. 2020): mapping to w, modulated convolutions, skip generator, residual discriminator.",
+    ),
     "lsgan": ModelEntry(
         "kerasgan.models.lsgan",
         "LSGAN",
@@ -412,6 +424,19 @@ def build_parser():
     )
     sample.add_argument(
         "--steps", metavar="N", help="with --interpolate: images per interpolation, both ends included (default 8)"
+    )
+    sample.add_argument(
+        "--truncation",
+        metavar="PSI",
+        help="style-based models (stylegan2): the truncation trick, w = w_avg + PSI·(w - w_avg) (0.7 is usual)",
+    )
+    sample.add_argument(
+        "--style-mix",
+        nargs="?",
+        const="2",
+        metavar="CROSSOVER",
+        help="style-based models: a style-mixing grid (.png or .npy): row sources' styles below CROSSOVER "
+        "(default 2: the 4×4 ones), column sources' from it on; --num sources each way (default 4)",
     )
 
     evaluate = commands.add_parser("evaluate", help="score a trained GAN run against real data; writes evaluation.json")

@@ -599,3 +599,32 @@ def test_a_keyboard_interrupt_raised_in_training_saves_the_model_and_exits_130(n
     assert "interrupted; saving the model as it is now" in captured.err
     assert "progress.gif" not in captured.out  # the completion line lists only what was written
     assert int(keras.saving.load_model(tmp_path / "run" / "model.keras").g_optimizer.iterations) == 3
+
+
+def test_train_stylegan2_with_ada_then_sample_truncated_and_a_style_mixing_grid(npz_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    small = ["--set", "base_filters=2", "--set", "max_filters=4", "--set", "mapping_layers=2"]
+    assert _train_small("stylegan2", npz_data, run, "--augment", "ada", *small) == 0
+    gan = keras.saving.load_model(run / "model.keras")
+    assert type(gan).__name__ == "StyleGAN2" and type(gan.augment[0]).__name__ == "ADA" and gan.num_ws == 4
+    out = tmp_path / "t.npy"
+    argv = ["sample", "--run-dir", str(run), "--num", "6", "--seed", "2"]
+    assert cli.main([*argv, "--truncation", "0", "--out", str(out)]) == 0
+    truncated = np.load(out)
+    assert truncated.shape == (6, 8, 8, 1) and np.allclose(truncated, truncated[:1], atol=1e-6)  # ψ = 0: all w̄
+    assert cli.main(["sample", "--run-dir", str(run), "--num", "3", "--style-mix", "--out", str(out)]) == 0
+    grid = np.load(out)
+    assert grid.shape == (16, 8, 8, 1)  # (3 + 1)², a blank corner
+    rows, columns = grid[4::4], grid[1:4]
+    cells = [(i, j, grid[4 * (i + 1) + 1 + j]) for i in range(3) for j in range(3)]
+    # each cell mixes its row's coarse and its column's fine styles, so differs from both sources
+    assert not any(np.allclose(cell, rows[i]) or np.allclose(cell, columns[j]) for i, j, cell in cells)
+    assert cli.main([*argv, "--style-mix", "9", "--out", str(out)]) == 2
+    assert "the crossover must be in [0, 4]" in capsys.readouterr().err
+
+
+def test_style_flags_refuse_a_model_without_styles(saved_run, tmp_path, capsys):
+    assert (
+        cli.main(["sample", "--run-dir", str(saved_run), "--truncation", "0.7", "--out", str(tmp_path / "s.png")]) == 2
+    )
+    assert "--truncation applies to style-based models (stylegan, stylegan2)" in capsys.readouterr().err

@@ -98,6 +98,17 @@ def _serialized(**options):
         # group_size 1: the minibatch standard deviation is a per-replica batch statistic (like BatchNorm's).
         ("progan", {"fade_images": 40, "stable_images": 40, "group_size": 1}),
         ("infogan", {"categorical_codes": [3], "continuous_codes": 1}),
+        # style mixing, noise inputs, lazy R1 (interval 2), path length (interval 2), w̄ and the ramped EMA
+        (
+            "stylegan2",
+            {
+                "group_size": 1,
+                "max_filters": 4,
+                "mapping_layers": 2,
+                **_serialized(regularizers=[parts.R1(1.0, interval=2), parts.PathLength(2.0, interval=2)]),
+            },
+        ),
+        ("dcgan", _serialized(augment=[parts.ADA(ada_kimg=0.01, initial_p=0.5)])),
     ],
 )
 def test_two_replicas_match_one_device(name, options, tmp_path):

@@ -505,11 +505,30 @@ def sample(args):
     if args.caption:
         return _sample_captions(args, gan, ext, num or 8, seed)
     labels = None if args.label is None else _label(gan, args.label)
+    style = {}
+    if args.truncation is not None or args.style_mix is not None:
+        flag = "--truncation" if args.truncation is not None else "--style-mix"
+        if not hasattr(gan, "mix_styles"):
+            from kerasgan import models
+
+            styled = [n for n, cls in models.MODELS.items() if hasattr(cls, "mix_styles")]
+            raise ValueError(
+                f"{flag} applies to style-based models ({', '.join(styled)}); this run trained a {type(gan).__name__}."
+            )
+        if args.interpolate:
+            raise ValueError(f"{flag} does not combine with --interpolate; sample with one of them.")
+        if args.truncation is not None:
+            style["truncation_psi"] = options.number("--truncation", args.truncation, positive=False)
+    if args.style_mix is not None:
+        return _style_mix(args, gan, ext, num or 4, style.get("truncation_psi", 1.0), seed)
     if args.interpolate:
         steps = 8 if args.steps is None else options.positive_int("--steps", args.steps)
         return _interpolate(args, gan, ext, num or 4, steps, labels, seed)
     num = num or 64
-    images = gan.generate(num, seed=seed) if labels is None else gan.generate(num, labels=labels, seed=seed)
+    if labels is None:
+        images = gan.generate(num, seed=seed, **style)
+    else:
+        images = gan.generate(num, labels=labels, seed=seed)
     if ext == ".npy":
         import numpy as np
 
@@ -545,6 +564,35 @@ def _sample_captions(args, gan, ext, per_caption, seed):
     else:
         save_image_grid(args.out, images, cols=per_caption)
     print(f"kerasgan: wrote {len(args.caption)} rows of {per_caption} samples to {args.out}")
+    return 0
+
+
+def _style_mix(args, gan, ext, sources, psi, seed):
+    """The classic style-mixing grid: column sources on top, row sources on the left, each cell their mix."""
+    import numpy as np
+
+    from kerasgan.callbacks import save_image_grid
+    from kerasgan.utils import atomic_path
+
+    crossover = options.integer("--style-mix", args.style_mix)
+    if not 0 <= crossover <= gan.num_ws:
+        raise ValueError(f"--style-mix {crossover}: the crossover must be in [0, {gan.num_ws}] (the style inputs).")
+    rng = np.random.default_rng(seed)
+    rows, columns = (rng.standard_normal((sources, gan.latent_dim)) for _ in range(2))
+    top = gan.generate(latents=columns, truncation_psi=psi)
+    left = gan.generate(latents=rows, truncation_psi=psi)
+    cells = [gan.mix_styles(np.repeat(r[None], sources, 0), columns, crossover, truncation_psi=psi) for r in rows]
+    blank = np.zeros((1, *gan.image_shape), "float32")
+    grid = np.concatenate([blank, top, *[np.concatenate([left[i : i + 1], cells[i]]) for i in range(sources)]])
+    if ext == ".npy":
+        with atomic_path(args.out) as tmp:
+            np.save(tmp, grid)
+    else:
+        save_image_grid(args.out, grid, cols=sources + 1)
+    print(
+        f"kerasgan: wrote a {sources}×{sources} style-mixing grid (rows' styles below {crossover}, columns' from it "
+        f"on) to {args.out}"
+    )
     return 0
 
 

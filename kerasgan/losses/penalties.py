@@ -145,3 +145,36 @@ def dragan_penalty(critic, real, perturbation, scale=1.0):
     """
     points = ops.cast(real, "float32") + ops.cast(perturbation, "float32")
     return _norm_penalty(_gradient_norms(critic, points, scale), one_sided=False)
+
+
+def path_lengths(synthesize, ws, noise):
+    """StyleGAN2's path lengths ‖J_wᵀ y‖₂ per sample, J_w the Jacobian of the images with respect to w.
+
+    ‖J_wᵀ y‖ is taken as the gradient of Σ (images · y) with respect to the
+    style inputs ws (batch, num_ws, w_dim); as in the paper's code the squared
+    norm is summed over w's dimensions and averaged over the style inputs before
+    the square root. The caller draws y ~ N(0, I)/√(H·W) (`noise`, the images'
+    shape), so that the lengths do not depend on the resolution.
+
+    Args:
+        synthesize: callable from ws to images, e.g. the synthesis network in training mode.
+        ws: the style inputs, (batch, num_ws, w_dim).
+        noise: y, shaped like the images.
+
+    Returns:
+        float32 lengths, shape (batch,), differentiable with respect to the
+        generator's weights (double backprop).
+
+    Reference:
+        Karras et al., Analyzing and Improving the Image Quality of StyleGAN, CVPR 2020, Eq. 4.
+        https://arxiv.org/abs/1912.04958
+    """
+    ws = ops.cast(ws, "float32")
+    with tf.GradientTape() as tape:
+        tape.watch(ws)
+        images = ops.cast(synthesize(ws), "float32")
+        total = ops.sum(images * ops.cast(noise, "float32"))
+    gradients = tape.gradient(total, ws)
+    if gradients is None:
+        raise ValueError("The generator's images do not depend on ws; pass a callable that synthesizes from them.")
+    return ops.sqrt(ops.mean(ops.sum(ops.square(gradients), axis=2), axis=1) + _NORM_EPSILON)

@@ -24,6 +24,8 @@ from kerasgan.models.progan import ProGAN, ProgressiveGrowth, growth_schedule
 from kerasgan.models.ragan import RaGAN
 from kerasgan.models.srgan import SRGAN
 from kerasgan.models.srresnet import SRResNet
+from kerasgan.models.stylegan import StyleGAN
+from kerasgan.models.stylegan2 import StyleGAN2
 from kerasgan.models.super_resolution import SuperResolution
 from kerasgan.models.unrolled_gan import UnrolledGAN
 from kerasgan.models.wgan import WGAN
@@ -36,6 +38,8 @@ MODELS = {
     "wgan": WGAN,
     "wgan_gp": WGANGP,
     "progan": ProGAN,
+    "stylegan": StyleGAN,
+    "stylegan2": StyleGAN2,
     "lsgan": LSGAN,
     "hinge_gan": HingeGAN,
     "ragan": RaGAN,
@@ -83,6 +87,8 @@ __all__ = [
     "MODELS",
     "Pix2Pix",
     "ProGAN",
+    "StyleGAN",
+    "StyleGAN2",
     "ProgressiveGrowth",
     "RaGAN",
     "UnrolledGAN",

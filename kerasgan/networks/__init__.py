@@ -36,6 +36,16 @@ from kerasgan.networks.progan import (
     progan_discriminator,
     progan_generator,
 )
+from kerasgan.networks.stylegan import (
+    AdaIN,
+    ConstantInput,
+    ModulatedConv2D,
+    stylegan2_discriminator,
+    stylegan2_generator,
+    stylegan2_mapping,
+    stylegan2_synthesis,
+    stylegan_synthesis,
+)
 from kerasgan.networks.super_resolution import rrdb_generator, srgan_discriminator, srresnet_generator, vgg19_stand_in
 from kerasgan.networks.text import (
     caption_vocabulary,
@@ -52,6 +62,8 @@ from kerasgan.networks.translation import (
 )
 
 __all__ = [
+    "AdaIN",
+    "ConstantInput",
     "EqualizedConv2D",
     "EqualizedDense",
     "GrowingEncoder",
@@ -59,6 +71,11 @@ __all__ = [
     "PixelNormalization",
     "progan_discriminator",
     "progan_generator",
+    "stylegan2_discriminator",
+    "stylegan2_generator",
+    "stylegan2_mapping",
+    "stylegan2_synthesis",
+    "stylegan_synthesis",
     "ReconstructionEnergy",
     "autoencoder_discriminator",
     "NORMALIZATIONS",
@@ -67,6 +84,7 @@ __all__ = [
     "Maxout",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
+    "ModulatedConv2D",
     "PixelShuffle",
     "ReflectionPadding2D",
     "Scale",

@@ -95,35 +95,63 @@ class EqualizedDense(keras.layers.Layer):
     2018, section 4.1); He's initialization is applied in the forward pass
     rather than to the stored weights.
 
+    With a learning-rate multiplier λ (StyleGAN's mapping network uses 0.01)
+    the weights are stored N(0, 1/λ²) and scaled by λ·√(gain / fan_in), the
+    bias stored as b/λ and scaled by λ: the layer computes the same function
+    at initialization, but Adam's steps move it λ times slower.
+
     Args:
         units: output size.
         gain: the squared gain: 2 for layers followed by a (leaky) ReLU, 1 for a linear output.
-        use_bias: add a bias (initialized to zero, not scaled).
+        use_bias: add a bias (not scaled by the gain).
+        lr_multiplier: λ, the learning-rate multiplier (1: ProGAN's equalized learning rate).
+        bias_initializer: the bias's value at initialization (StyleGAN2's style affines start at 1).
     """
 
-    def __init__(self, units, gain=2.0, use_bias=True, **kwargs):
+    def __init__(self, units, gain=2.0, use_bias=True, lr_multiplier=1.0, bias_initializer=0.0, **kwargs):
         super().__init__(**kwargs)
         self.units = int(units)
         self.gain = float(gain)
         self.use_bias = bool(use_bias)
+        self.lr_multiplier = float(lr_multiplier)
+        if not self.lr_multiplier > 0:
+            raise ValueError(f"EqualizedDense: lr_multiplier must be > 0 (e.g. 0.01); got {lr_multiplier!r}.")
+        self.bias_initializer = float(bias_initializer)
 
     def build(self, input_shape):
         fan_in = int(input_shape[-1])
-        self.scale = math.sqrt(self.gain / fan_in)
+        self.scale = self.lr_multiplier * math.sqrt(self.gain / fan_in)
         self.kernel = self.add_weight(
-            name="kernel", shape=(fan_in, self.units), initializer=keras.initializers.RandomNormal(0.0, 1.0)
+            name="kernel",
+            shape=(fan_in, self.units),
+            initializer=keras.initializers.RandomNormal(0.0, 1.0 / self.lr_multiplier),
         )
-        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros") if self.use_bias else None
+        self.bias = (
+            self.add_weight(
+                name="bias",
+                shape=(self.units,),
+                initializer=keras.initializers.Constant(self.bias_initializer / self.lr_multiplier),
+            )
+            if self.use_bias
+            else None
+        )
 
     def call(self, inputs):
         x = ops.matmul(inputs, ops.cast(self.kernel, self.compute_dtype) * self.scale)
-        return x + ops.cast(self.bias, self.compute_dtype) if self.use_bias else x
+        return x + ops.cast(self.bias, self.compute_dtype) * self.lr_multiplier if self.use_bias else x
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "gain": self.gain, "use_bias": self.use_bias}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "gain": self.gain,
+            "use_bias": self.use_bias,
+            "lr_multiplier": self.lr_multiplier,
+            "bias_initializer": self.bias_initializer,
+        }
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

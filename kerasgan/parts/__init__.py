@@ -17,7 +17,7 @@ Names given as strings (`loss="hinge"`, `regularizers=["r1"]`) resolve
 through the registry (`kerasgan.parts.get`), as `keras.optimizers.get` does.
 """
 
-from kerasgan.parts.augment import Augmentation, DiffAugment, Diffusion, InstanceNoise, PacGAN
+from kerasgan.parts.augment import ADA, Augmentation, DiffAugment, Diffusion, InstanceNoise, PacGAN
 from kerasgan.parts.ema import GeneratorEMA
 from kerasgan.parts.losses import (
     AdversarialLoss,
@@ -41,6 +41,7 @@ from kerasgan.parts.regularizers import (
     Drift,
     GradientPenalty,
     HistoricalAverage,
+    PathLength,
     PullingAway,
     Regularizer,
     WeightClip,
@@ -48,6 +49,7 @@ from kerasgan.parts.regularizers import (
 from kerasgan.parts.targets import LabelFlip, LabelNoise, LabelSmoothing, TargetTransform
 
 __all__ = [
+    "ADA",
     "DRAGAN",
     "Drift",
     "KINDS",
@@ -77,6 +79,7 @@ __all__ = [
     "NonSaturating",
     "Objective",
     "PacGAN",
+    "PathLength",
     "Part",
     "PullingAway",
     "Perceptual",

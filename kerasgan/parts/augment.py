@@ -2,7 +2,8 @@
 
 The model passes each batch through its `augment=` parts in order (`augment(model, images)`)
 before the discriminator, in both networks' updates; the penalties see the
-images unaugmented. Diffusion-GAN's forward diffusion is one (`Diffusion`), with its adaptive T.
+images unaugmented. Diffusion-GAN's forward diffusion (`Diffusion`, its adaptive T) and ADA (`ADA`, its
+adaptive p) share one controller, `adapt_strength`.
 """
 
 import keras
@@ -312,18 +313,8 @@ class Diffusion(Augmentation):
         return self.with_t(images, ops.zeros((ops.shape(images)[0],), "int32"))
 
     def observe_logits(self, model, real_logits, fake_logits):
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        self._sign_sum.assign_add(formulas.global_batch_mean(ops.sign(real_logits)))
-        self._observed.assign_add(1.0)
-        due = self._observed >= self.interval
-        r_d = self._sign_sum / self._observed
-        images = ops.cast(ops.shape(real_logits)[0] * replicas * self.interval, "float32")
-        adjusted = ops.clip(self.p + ops.sign(r_d - self.target) * images / (self.ada_kimg * 1000.0), 0.0, 1.0)
-        self.p.assign(ops.where(due, adjusted, self.p))
+        adapt_strength(self, real_logits, self.r_d)
         self.T.assign(ops.round(self.t_min + self.p * (self.t_max - self.t_min)))
-        self.r_d.assign(ops.where(due, r_d, self.r_d))
-        self._sign_sum.assign(ops.where(due, 0.0, self._sign_sum))
-        self._observed.assign(ops.where(due, 0.0, self._observed))
 
     def discriminator_metrics(self, model):
         return {"diffusion_T": self.T, "diffusion_r_d": self.r_d}
@@ -341,4 +332,134 @@ class Diffusion(Augmentation):
             "ada_kimg": self.ada_kimg,
             "zero_share": self.zero_share,
             "t_channel": self.t_channel,
+        }
+
+
+def adapt_strength(part, real_logits, r_logged):
+    """ADA's controller, shared by `ADA` and `Diffusion`: p steered by r = E[sign(D(real))] toward `part.target`.
+
+    The signs of the real logits are summed over `part.interval`
+    discriminator updates; then r, their mean, moves p by
+    sign(r − target) · (images in those updates) / (ada_kimg · 1000), clipped
+    to [0, 1], and r is written to `r_logged`. `part` holds the weights `p`,
+    `_sign_sum` and `_observed` and the settings `target`, `interval`, `ada_kimg`.
+    """
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    part._sign_sum.assign_add(formulas.global_batch_mean(ops.sign(ops.cast(real_logits, "float32"))))
+    part._observed.assign_add(1.0)
+    due = part._observed >= part.interval
+    r = part._sign_sum / part._observed
+    images = ops.cast(ops.shape(real_logits)[0] * replicas * part.interval, "float32")
+    adjusted = ops.clip(part.p + ops.sign(r - part.target) * images / (part.ada_kimg * 1000.0), 0.0, 1.0)
+    part.p.assign(ops.where(due, adjusted, part.p))
+    r_logged.assign(ops.where(due, r, r_logged))
+    part._sign_sum.assign(ops.where(due, 0.0, part._sign_sum))
+    part._observed.assign(ops.where(due, 0.0, part._observed))
+
+
+#: ADA's transforms, in the order applied; each is applied to each image with probability p.
+ADA_TRANSFORMS = ("xflip", "rotate90", "translation", "color", "cutout")
+ADA_POLICY = ",".join(ADA_TRANSFORMS)
+
+
+@register("ada")
+class ADA(Augmentation):
+    """Adaptive discriminator augmentation: each transform applied to each image with probability p, p adapted to D.
+
+    Every image the discriminator judges, real or generated, goes through the
+    transforms of `policy` in order, each one applied to each image
+    independently with probability p (non-leaking as long as p stays below
+    about 0.8, section 2 of the paper): "xflip" (a horizontal flip), "rotate90"
+    (a rotation by 90°, 180° or 270°, square images), "translation" (integer,
+    up to 1/8 of the side, zero fill), "color" (brightness, saturation and
+    contrast, DiffAugment's ranges), "cutout" (a square of half the side).
+    All are differentiable, so the generator learns through them.
+
+    p starts at `initial_p` and is adjusted every `interval` discriminator
+    updates from r_t = E[sign(D(real))] over them: p moves by
+    sign(r_t − target)·(images seen in them) / (ada_kimg·1000), clipped to
+    [0, 1] (the paper: target 0.6, interval 4, ada_kimg 500: p could go from
+    0 to 1 in 500k images). p and r_t are part weights (saved and resumed
+    with the model) and logged as "ada_p" and "ada_r_t".
+
+    Args:
+        target: the r_t that p steers toward (0.6).
+        interval: discriminator updates between adjustments (4).
+        ada_kimg: thousands of real images over which p can move by 1 (500).
+        initial_p: p at the start (0).
+        policy: comma-separated transforms from `ADA_TRANSFORMS`.
+        seed: seed of the transforms (default: from the model's).
+
+    Reference:
+        Karras, Aittala, Hellsten, Laine, Lehtinen, Aila, Training Generative
+        Adversarial Networks with Limited Data, NeurIPS 2020, section 3.
+        https://arxiv.org/abs/2006.06676
+    """
+
+    d_metrics = ("ada_p", "ada_r_t")
+    remedies = {
+        "discriminator_overpowering": "on small data sets augment=ADA() (adaptive, target 0.6)",
+        "mode_collapse": "on small data augment=ADA()",
+    }
+
+    def __init__(self, target=0.6, interval=4, ada_kimg=500, initial_p=0.0, policy=ADA_POLICY, **kwargs):
+        super().__init__(**kwargs)
+        self.target = checks.in_range("ADA", "target", target, -1.0, 1.0)
+        self.interval = checks.positive_int("ADA", "interval", interval)
+        self.ada_kimg = checks.positive("ADA", "ada_kimg", ada_kimg)
+        self.initial_p = checks.in_range("ADA", "initial_p", initial_p, 0.0, 1.0 + 1e-9)
+        names = [n.strip() for n in (policy.split(",") if isinstance(policy, str) else policy) if n.strip()]
+        unknown = [n for n in names if n not in ADA_TRANSFORMS]
+        if unknown or not names:
+            raise ValueError(
+                f"ADA: unknown or empty policy {policy!r}; name transforms from {', '.join(ADA_TRANSFORMS)} "
+                "separated by commas."
+            )
+        self.policy = ",".join(names)
+
+    def attach(self, model, seed=None):
+        super().attach(model, seed)
+        scalar = {"shape": (), "trainable": False, "aggregation": "only_first_replica"}
+        self.p = self.add_weight(initializer=keras.initializers.Constant(self.initial_p), name="p", **scalar)
+        self.r_t = self.add_weight(initializer="zeros", name="r_t", **scalar)
+        self._sign_sum = self.add_weight(initializer="zeros", name="sign_sum", **scalar)
+        self._observed = self.add_weight(initializer="zeros", name="observed", **scalar)
+
+    def _transform(self, name, images):
+        if name == "xflip":
+            return ops.flip(images, axis=2)
+        if name == "rotate90":
+            if images.shape[1] != images.shape[2]:
+                raise ValueError(
+                    f"ADA's rotate90 needs square images; got {images.shape[1]}×{images.shape[2]}. Drop it from the "
+                    "policy (ADA(policy='xflip,translation,color,cutout'))."
+                )
+            quarter = ops.flip(ops.transpose(images, (0, 2, 1, 3)), axis=2)  # 90° clockwise
+            half = ops.flip(ops.flip(images, axis=1), axis=2)
+            three = ops.flip(ops.transpose(images, (0, 2, 1, 3)), axis=1)  # 270° clockwise
+            k = ops.floor(self.random(keras.random.uniform, (ops.shape(images)[0],)) * 3.0)[:, None, None, None]
+            return ops.where(k < 1, quarter, ops.where(k < 2, half, three))
+        return diff_augment_lib.diff_augment(images, name, sampler=self.random)
+
+    def augment(self, model, images):
+        p = ops.cast(self.p, images.dtype)
+        for name in self.policy.split(","):
+            applied = self.random(keras.random.uniform, (ops.shape(images)[0],))[:, None, None, None] < p
+            images = ops.where(applied, self._transform(name, images), images)
+        return images
+
+    def observe_logits(self, model, real_logits, fake_logits):
+        adapt_strength(self, real_logits, self.r_t)
+
+    def discriminator_metrics(self, model):
+        return {"ada_p": self.p, "ada_r_t": self.r_t}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "target": self.target,
+            "interval": self.interval,
+            "ada_kimg": self.ada_kimg,
+            "initial_p": self.initial_p,
+            "policy": self.policy,
         }

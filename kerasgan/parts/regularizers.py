@@ -10,6 +10,8 @@ Under mixed float16 the penalties' inner gradient is loss-scaled like the
 outer one (`model.loss_scale("discriminator")`).
 """
 
+import math
+
 import keras
 from keras import ops
 
@@ -139,6 +141,94 @@ class R1(Regularizer):
 
     def get_config(self):
         return {**super().get_config(), "gamma": self.gamma, "interval": self.interval}
+
+
+@register("path_length")
+class PathLength(Regularizer):
+    """StyleGAN2's path-length regularization of the generator, lazily every k-th step: logged as "pl" and "pl_mean".
+
+    E[(‖J_wᵀ y‖₂ − a)²], y ~ N(0, I)/√(H·W), a the running mean of the path
+    lengths (a ← a + decay·(E‖J_wᵀ y‖ − a) on every regularized step; a part
+    weight, saved with the model), weighted by `weight`·k and run on every
+    k-th generator step (`interval`, lazy regularization), on every
+    `batch_shrink`-th of the step's latents. The model says how the lengths are
+    measured: `model.path_length_view(batch, batch_shrink)` returns (ws, synthesize)
+    (StyleGAN2 has it).
+
+    Args:
+        weight: w_pl (2 in the paper).
+        interval: k (4).
+        decay: the running mean's rate (0.01).
+        batch_shrink: the share of the batch regularized is 1/batch_shrink (2).
+        seed: seed of y (default: from the model's).
+
+    Reference:
+        Karras et al., Analyzing and Improving the Image Quality of StyleGAN, CVPR 2020, section 3.2.
+        https://arxiv.org/abs/1912.04958
+    """
+
+    uses_random = True
+    g_terms = ("pl",)
+    g_metrics = ("pl_mean",)
+
+    def __init__(self, weight=2.0, interval=4, decay=0.01, batch_shrink=2, **kwargs):
+        super().__init__(**kwargs)
+        self.weight = checks.nonnegative("PathLength", "weight", weight)
+        self.interval = checks.positive_int("PathLength", "interval", interval)
+        self.decay = checks.in_range("PathLength", "decay", decay, 0.0, 1.0)
+        self.batch_shrink = checks.positive_int("PathLength", "batch_shrink", batch_shrink)
+
+    def attach(self, model, seed=None):
+        if not hasattr(model, "path_length_view"):
+            raise ValueError(
+                f"PathLength regularizes a style-based generator's mapping from w; {type(model).__name__} has no "
+                "w space (no path_length_view). Use it with StyleGAN2."
+            )
+        super().attach(model, seed)
+        self.pl_mean = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="pl_mean", aggregation="only_first_replica"
+        )
+
+    def lengths(self, model, batch):
+        """This step's path lengths on the regularized share of the batch, (share,)."""
+        ws, synthesize = model.path_length_view(batch, self.batch_shrink)
+        shape = (ops.shape(ws)[0], *model.image_shape)
+        noise = self.random(keras.random.normal, shape) / math.sqrt(model.image_shape[0] * model.image_shape[1])
+        return penalties.path_lengths(synthesize, ws, noise)
+
+    def generator_terms(self, model, batch):
+        # E[(l − a)²] = E[l²] − 2a·E[l] + a²: the branch returns the two moments, and a (an all-reduced mean under
+        # tf.distribute, which may not run inside a cond) is formed outside it.
+        def moments():
+            lengths = self.lengths(model, batch)
+            return ops.mean(ops.square(lengths)), ops.mean(lengths), ops.ones((), "float32")
+
+        if self.interval == 1:
+            second, first, due = moments()
+        else:
+            # iterations counts the generator's updates before this one
+            zero = ops.zeros((), "float32")
+            skip = (zero, zero, zero)
+            second, first, due = ops.cond(
+                ops.equal(model.g_optimizer.iterations % self.interval, 0), moments, lambda: skip
+            )
+        observed = formulas.global_batch_mean(ops.stop_gradient(first))
+        mean = ops.stop_gradient(self.pl_mean + due * self.decay * (observed - self.pl_mean))
+        self.pl_mean.assign(mean)
+        term = self.weight * self.interval * due * (second - 2.0 * mean * first + ops.square(mean))
+        return {"pl": term}
+
+    def generator_metrics(self, model):
+        return {"pl_mean": self.pl_mean}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "weight": self.weight,
+            "interval": self.interval,
+            "decay": self.decay,
+            "batch_shrink": self.batch_shrink,
+        }
 
 
 @register("dragan")
