@@ -419,8 +419,9 @@ def build_parser():
     )
     sample.add_argument(
         "--interpolate",
-        choices=("slerp", "linear"),
-        help="interpolate between random latents: .png rows of --steps images, .gif a looping walk, .npy the array",
+        choices=("slerp", "linear", "w"),
+        help="interpolate between random latents: .png rows of --steps images, .gif a looping walk, .npy the array; "
+        "w (style-based models): straight lines between their mapped styles, --truncation applying to those",
     )
     sample.add_argument(
         "--steps", metavar="N", help="with --interpolate: images per interpolation, both ends included (default 8)"

@@ -54,6 +54,7 @@ def slerp(z0, z1, steps):
 
 
 INTERPOLATIONS = {"linear": lerp, "slerp": slerp}
+WALKS = (*INTERPOLATIONS, "w")  # and straight lines between mapped styles, for style-based models (`walk`)
 
 
 def _pair(z0, z1, steps):
@@ -157,25 +158,60 @@ def _repeated_codes(gan, codes, n):
     return result
 
 
-def interpolate(gan, z0, z1, steps=8, method="slerp", labels=None):
+def walk(gan, keypoints, steps, method="slerp", closed=False, labels=None, truncation_psi=1.0):
+    """Images along a path through `keypoints` (latents z, (k >= 2, latent_dim)), as `latent_path` lays it.
+
+    Args:
+        gan: the model.
+        keypoints: the latents the path passes through.
+        steps: images per segment, both ends included.
+        method: "slerp" or "linear" interpolate z. "w" (style-based models:
+            StyleGAN, StyleGAN2) maps the keypoints to their styles w first and
+            walks straight lines between those in W, as Karras et al. (2019,
+            §4) do: w = mapping(z) is not Gaussian, so slerp has no meaning there.
+        closed: return to the first keypoint (a loop, for GIFs).
+        labels: the fixed class of a conditional model (see `generate`).
+        truncation_psi: with method "w", the keypoints' styles are truncated
+            toward w̄ first, w̄ + ψ·(w − w̄).
+    """
+    if method not in WALKS:
+        raise ValueError(f"Unknown interpolation {method!r}; choose one of {', '.join(WALKS)}.")
+    if method != "w":
+        if truncation_psi != 1.0:
+            raise ValueError("truncation_psi applies to walks in w (method 'w') of style-based models.")
+        return generate(gan, latent_path(keypoints, steps, method, closed), labels)
+    if not hasattr(gan, "map_latents"):
+        raise ValueError(
+            f"A walk in w needs a style-based model (StyleGAN, StyleGAN2); {type(gan).__name__} has no mapping "
+            "network. Interpolate z instead: 'slerp' or 'linear'."
+        )
+    if labels is not None:
+        raise ValueError(f"{type(gan).__name__} is not conditional (no num_classes); drop the class label.")
+    ws = gan.map_latents(np.asarray(keypoints, np.float32), truncation_psi)
+    path = latent_path(ws.reshape(len(ws), -1), steps, "linear", closed)
+    return gan.generate(styles=path.reshape(-1, *ws.shape[1:]))
+
+
+def interpolate(gan, z0, z1, steps=8, method="slerp", labels=None, truncation_psi=1.0):
     """Images along the interpolation from z0 to z1: (steps, H, W, C) in [-1, 1].
 
     Args:
         gan: the model.
         z0, z1: endpoint latents (latent_dim,).
         steps: images, both ends included.
-        method: "slerp" (default) or "linear".
+        method: "slerp" (default), "linear", or "w" for style-based models (see `walk`).
         labels: the fixed class of a conditional model (see `generate`).
+        truncation_psi: with method "w", ψ of the truncation trick (see `walk`).
     """
-    if method not in INTERPOLATIONS:
-        raise ValueError(f"Unknown interpolation {method!r}; choose one of {', '.join(INTERPOLATIONS)}.")
-    return generate(gan, INTERPOLATIONS[method](z0, z1, steps), labels)
+    z0, z1 = _pair(z0, z1, steps)
+    return walk(gan, np.stack([z0, z1]), steps, method, labels=labels, truncation_psi=truncation_psi)
 
 
-def interpolation_grid(gan, rows=4, steps=8, method="slerp", labels=None, seed=None):
+def interpolation_grid(gan, rows=4, steps=8, method="slerp", labels=None, seed=None, truncation_psi=1.0):
     """`rows` interpolations between random latent pairs: images (rows, steps, H, W, C).
 
-    Latents come from N(0, I) with a numpy RNG seeded by `seed`.
+    Latents come from N(0, I) with a numpy RNG seeded by `seed`; `method` and
+    `truncation_psi` as in `walk`.
     """
     from kerasgan.utils.progress import progress_bar
 
@@ -184,7 +220,7 @@ def interpolation_grid(gan, rows=4, steps=8, method="slerp", labels=None, seed=N
     bar = progress_bar(int(rows) * int(steps), label=f"Generating {rows} interpolations of {steps} images")
     strips = []
     for a, b in pairs:
-        strips.append(interpolate(gan, a, b, steps, method, labels))
+        strips.append(interpolate(gan, a, b, steps, method, labels, truncation_psi))
         bar.add(steps)
     return np.stack(strips)
 

@@ -621,6 +621,15 @@ def test_train_stylegan2_with_ada_then_sample_truncated_and_a_style_mixing_grid(
     assert not any(np.allclose(cell, rows[i]) or np.allclose(cell, columns[j]) for i, j, cell in cells)
     assert cli.main([*argv, "--style-mix", "9", "--out", str(out)]) == 2
     assert "the crossover must be in [0, 4]" in capsys.readouterr().err
+    # a looping walk in w through 3 keypoints of 4 frames each; truncated to ψ = 0 it stays on the w̄ image
+    walk = ["sample", "--run-dir", str(run), "--num", "3", "--interpolate", "w", "--steps", "4"]
+    assert cli.main([*walk, "--truncation", "0", "--out", str(out)]) == 0
+    frames = np.load(out)
+    assert frames.shape == (3, 4, 8, 8, 1) and np.allclose(frames, frames[0, 0], atol=1e-6)
+    assert cli.main([*walk, "--out", str(tmp_path / "walk.gif")]) == 0
+    assert "9-frame w walk through 3 latents" in capsys.readouterr().out
+    assert cli.main([*walk[:-4], "--interpolate", "slerp", "--truncation", "0.5", "--out", str(out)]) == 2
+    assert "--truncation combines with --interpolate w only" in capsys.readouterr().err
 
 
 def test_style_flags_refuse_a_model_without_styles(saved_run, tmp_path, capsys):
@@ -628,3 +637,7 @@ def test_style_flags_refuse_a_model_without_styles(saved_run, tmp_path, capsys):
         cli.main(["sample", "--run-dir", str(saved_run), "--truncation", "0.7", "--out", str(tmp_path / "s.png")]) == 2
     )
     assert "--truncation applies to style-based models (stylegan, stylegan2)" in capsys.readouterr().err
+    assert (
+        cli.main(["sample", "--run-dir", str(saved_run), "--interpolate", "w", "--out", str(tmp_path / "w.gif")]) == 2
+    )
+    assert "A walk in w needs a style-based model" in capsys.readouterr().err

@@ -214,6 +214,38 @@ def test_truncation_to_w_bar_and_diversity_falls_with_psi():
     assert 0 < cut < diversity[-1]
 
 
+def test_a_walk_in_w_runs_straight_between_the_mapped_styles():
+    from kerasgan import latent
+
+    gan = _generator_for_mixing()
+    keypoints = np.random.default_rng(5).normal(size=(3, 16)).astype("float32")
+    images = latent.walk(gan, keypoints, steps=5, method="w")
+    assert images.shape == (9, 32, 32, 3)  # two segments of 5, the shared end once
+    np.testing.assert_allclose(images[[0, 4, 8]], gan.generate(latents=keypoints), atol=1e-5)
+    # the midpoint of the first segment is the synthesis of the mean of the two ends' w (mapped here by the network)
+    w = _np(gan.mapping(keypoints[:2]))
+    np.testing.assert_allclose(images[2], gan.generate(styles=w.mean(axis=0, keepdims=True))[0], atol=1e-5)
+    # ... which is not the image at the midpoint of z: the mapping is not linear
+    z_walk = latent.walk(gan, keypoints, steps=5, method="linear")
+    assert np.abs(z_walk[2] - images[2]).mean() > 1e-3
+    # ψ = 0: every style is w̄, so the whole walk is the w̄ image
+    still = latent.walk(gan, keypoints, steps=3, method="w", closed=True, truncation_psi=0.0)
+    assert len(still) == 6 and np.allclose(still, still[:1], atol=1e-6)
+    with pytest.raises(ValueError, match="truncation_psi applies to walks in w"):
+        latent.walk(gan, keypoints, steps=3, method="slerp", truncation_psi=0.5)
+
+
+def test_a_walk_in_w_needs_a_style_based_model():
+    from kerasgan import latent
+    from kerasgan.models import DCGAN
+
+    gan = DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=2)
+    with pytest.raises(ValueError, match="A walk in w needs a style-based model .*'slerp' or 'linear'"):
+        latent.walk(gan, np.zeros((2, 4), "float32"), steps=3, method="w")
+    with pytest.raises(ValueError, match="choose one of linear, slerp, w"):
+        latent.walk(gan, np.zeros((2, 4), "float32"), steps=3, method="spline")
+
+
 def test_w_bar_tracks_the_mean_mapped_w():
     keras.utils.set_random_seed(4)
     gan = _tiny(w_avg_beta=0.5, seed=4)

@@ -515,15 +515,18 @@ def sample(args):
             raise ValueError(
                 f"{flag} applies to style-based models ({', '.join(styled)}); this run trained a {type(gan).__name__}."
             )
-        if args.interpolate:
-            raise ValueError(f"{flag} does not combine with --interpolate; sample with one of them.")
+        if args.interpolate and (args.style_mix is not None or args.interpolate != "w"):
+            raise ValueError(
+                f"{flag} does not combine with --interpolate {args.interpolate}; --truncation combines with "
+                "--interpolate w only (a walk between truncated styles)."
+            )
         if args.truncation is not None:
             style["truncation_psi"] = options.number("--truncation", args.truncation, positive=False)
     if args.style_mix is not None:
         return _style_mix(args, gan, ext, num or 4, style.get("truncation_psi", 1.0), seed)
     if args.interpolate:
         steps = 8 if args.steps is None else options.positive_int("--steps", args.steps)
-        return _interpolate(args, gan, ext, num or 4, steps, labels, seed)
+        return _interpolate(args, gan, ext, num or 4, steps, labels, seed, style.get("truncation_psi", 1.0))
     num = num or 64
     if labels is None:
         images = gan.generate(num, seed=seed, **style)
@@ -621,7 +624,7 @@ def _label(gan, text):
     return gan.label_index(int(text) if text.lstrip("-").isdigit() else text)
 
 
-def _interpolate(args, gan, ext, rows, steps, labels, seed):
+def _interpolate(args, gan, ext, rows, steps, labels, seed, truncation_psi):
     import numpy as np
 
     from kerasgan import latent
@@ -629,13 +632,13 @@ def _interpolate(args, gan, ext, rows, steps, labels, seed):
 
     if ext == ".gif":
         keypoints = np.random.default_rng(seed).standard_normal((max(rows, 2), gan.latent_dim))
-        path = latent.latent_path(keypoints, steps, args.interpolate, closed=True)
-        frames = latent.save_gif(args.out, latent.generate(gan, path, labels), boomerang=False)
+        images = latent.walk(gan, keypoints, steps, args.interpolate, True, labels, truncation_psi)
+        frames = latent.save_gif(args.out, images, boomerang=False)
         print(
             f"kerasgan: wrote a {frames}-frame {args.interpolate} walk through {len(keypoints)} latents to {args.out}"
         )
         return 0
-    grid = latent.interpolation_grid(gan, rows, steps, args.interpolate, labels, seed=seed)
+    grid = latent.interpolation_grid(gan, rows, steps, args.interpolate, labels, seed, truncation_psi)
     if ext == ".npy":
         with atomic_path(args.out) as tmp:
             np.save(tmp, grid)
