@@ -192,6 +192,32 @@ def walk(gan, keypoints, steps, method="slerp", closed=False, labels=None, trunc
     return gan.generate(styles=path.reshape(-1, *ws.shape[1:]))
 
 
+def style_mixing_grid(gan, sources=4, crossover=2, truncation_psi=1.0, seed=None):
+    """Karras et al.'s style-mixing figure as images ((sources + 1)², H, W, C), row by row, for a style-based model.
+
+    The first row is a blank corner and the column sources; each further row
+    starts with its row source, then that row's coarse styles (the style
+    inputs below `crossover`) mixed with each column's finer ones
+    (`gan.mix_styles`). Latents from N(0, I), seeded by `seed`; `truncation_psi`
+    truncates every style toward w̄. Save it with `save_image_grid(path, grid,
+    cols=sources + 1)`.
+    """
+    if not hasattr(gan, "mix_styles"):
+        raise ValueError(
+            f"A style-mixing grid needs a style-based model (StyleGAN, StyleGAN2); got {type(gan).__name__}."
+        )
+    rng = np.random.default_rng(seed)
+    rows, columns = (rng.standard_normal((int(sources), gan.latent_dim)).astype(np.float32) for _ in range(2))
+    top = gan.generate(latents=columns, truncation_psi=truncation_psi)
+    left = gan.generate(latents=rows, truncation_psi=truncation_psi)
+    cells = [
+        gan.mix_styles(np.repeat(r[None], len(columns), 0), columns, crossover, truncation_psi=truncation_psi)
+        for r in rows
+    ]
+    blank = np.zeros((1, *top.shape[1:]), np.float32)
+    return np.concatenate([blank, top, *[np.concatenate([left[i : i + 1], cells[i]]) for i in range(len(rows))]])
+
+
 def interpolate(gan, z0, z1, steps=8, method="slerp", labels=None, truncation_psi=1.0):
     """Images along the interpolation from z0 to z1: (steps, H, W, C) in [-1, 1].
 

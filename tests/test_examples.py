@@ -28,6 +28,7 @@ RUNS = {
     "mnist_gan_cls": (["digits"], []),
     "anime_faces_dcgan": (["faces"], []),
     "anime_faces_progan": (["faces"], ["--image-size", "8", "--fade-images", "16"]),
+    "anime_faces_stylegan2": (["faces"], ["--image-size", "8", "--small"]),
     "anime_colorize_pix2pix": (["faces"], ["--image-size", "32"]),
     "cyclegan_two_folders": (["domain_a", "domain_b"], ["--image-size", "32"]),
     "ring_mode_coverage": (["ring"], ["--model", "pacgan"]),
@@ -43,8 +44,10 @@ RUNS = {
     "sr_two_stage": (["photos"], ["--image-size", "16", "--small", "--vgg-weights", "stand-in"]),
 }
 #: example -> the images it writes after training, besides the model and the checkpoint: colour pictures,
-#: or (file, shape) for a gray one of a known shape
+#: or (file, shape) for one of a known shape
 FINAL_IMAGES = {
+    # ψ = 1, 0.7, 0.4: three rows of eight 8-px colour faces; the 5×5 style-mixing grid with its sources (6×6)
+    "anime_faces_stylegan2": [("truncated.png", (3 * 8 + 4 * 2, 8 * 8 + 9 * 2, 3)), ("style_mixing.png", (62, 62, 3))],
     # five captions, one row of eight 28-px gray digits each, 2-px borders
     "mnist_gan_cls": [("captions.png", (5 * 28 + 6 * 2, 8 * 28 + 9 * 2))],
     "anime_colorize_pix2pix": ["colourized.png"],

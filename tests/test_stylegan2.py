@@ -235,7 +235,7 @@ def test_a_walk_in_w_runs_straight_between_the_mapped_styles():
         latent.walk(gan, keypoints, steps=3, method="slerp", truncation_psi=0.5)
 
 
-def test_a_walk_in_w_needs_a_style_based_model():
+def test_walks_in_w_and_mixing_grids_need_a_style_based_model():
     from kerasgan import latent
     from kerasgan.models import DCGAN
 
@@ -244,6 +244,8 @@ def test_a_walk_in_w_needs_a_style_based_model():
         latent.walk(gan, np.zeros((2, 4), "float32"), steps=3, method="w")
     with pytest.raises(ValueError, match="choose one of linear, slerp, w"):
         latent.walk(gan, np.zeros((2, 4), "float32"), steps=3, method="spline")
+    with pytest.raises(ValueError, match="A style-mixing grid needs a style-based model"):
+        latent.style_mixing_grid(gan)
 
 
 def test_w_bar_tracks_the_mean_mapped_w():

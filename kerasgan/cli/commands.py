@@ -571,22 +571,15 @@ def _sample_captions(args, gan, ext, per_caption, seed):
 
 
 def _style_mix(args, gan, ext, sources, psi, seed):
-    """The classic style-mixing grid: column sources on top, row sources on the left, each cell their mix."""
-    import numpy as np
-
+    """The classic style-mixing grid (`kerasgan.latent.style_mixing_grid`) as a .png or .npy."""
+    from kerasgan import latent
     from kerasgan.callbacks import save_image_grid
     from kerasgan.utils import atomic_path
 
     crossover = options.integer("--style-mix", args.style_mix)
     if not 0 <= crossover <= gan.num_ws:
         raise ValueError(f"--style-mix {crossover}: the crossover must be in [0, {gan.num_ws}] (the style inputs).")
-    rng = np.random.default_rng(seed)
-    rows, columns = (rng.standard_normal((sources, gan.latent_dim)) for _ in range(2))
-    top = gan.generate(latents=columns, truncation_psi=psi)
-    left = gan.generate(latents=rows, truncation_psi=psi)
-    cells = [gan.mix_styles(np.repeat(r[None], sources, 0), columns, crossover, truncation_psi=psi) for r in rows]
-    blank = np.zeros((1, *gan.image_shape), "float32")
-    grid = np.concatenate([blank, top, *[np.concatenate([left[i : i + 1], cells[i]]) for i in range(sources)]])
+    grid = latent.style_mixing_grid(gan, sources, crossover, psi, seed)
     if ext == ".npy":
         with atomic_path(args.out) as tmp:
             np.save(tmp, grid)
