@@ -20,12 +20,10 @@ SRGAN 0.726. With the VGG scaling 1/12.75 on the random extractor the content
 term was too weak and SRGAN drifted to 17.6 dB with ratio 22 (noise).
 """
 
-import os
-
 import keras
 import numpy as np
 import pytest
-from conftest import shared_data_dir
+from conftest import require_shared_data
 
 from kerasgan import data
 from kerasgan.metrics import super_resolution as srm
@@ -37,15 +35,6 @@ pytestmark = pytest.mark.slow
 SCALE, HR_SIZE, BATCH = 4, 48, 16
 SRRESNET_EPOCHS, SRGAN_EPOCHS = 70, 15  # × 14 steps (CSet14's 14 images × 16 patches / 16)
 PSNR_GAIN, PSNR_DROP = 0.3, 2.0
-
-
-def _require(*parts):
-    path = shared_data_dir().joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("KERASGAN_REQUIRE_DATA") == "1":
-            pytest.fail(f"real data {path} is absent (KERASGAN_REQUIRE_DATA=1 makes this a failure)")
-        pytest.skip(f"real data {path} is absent; set KERASGAN_DATA to run this test")
-    return str(path)
 
 
 def _scores(upscale, lrs, hrs):
@@ -65,9 +54,14 @@ def _random_extractor():
 @pytest.fixture(scope="module")
 def runs():
     train = data.sr_patches(
-        _require("sr", "CSet14"), scale=SCALE, hr_size=HR_SIZE, batch_size=BATCH, patches_per_image=16, seed=0
+        str(require_shared_data("sr", "CSet14")),
+        scale=SCALE,
+        hr_size=HR_SIZE,
+        batch_size=BATCH,
+        patches_per_image=16,
+        seed=0,
     )
-    _, hrs, lrs = data.sr_test_images(_require("sr", "CSet5"), SCALE)
+    _, hrs, lrs = data.sr_test_images(str(require_shared_data("sr", "CSet5")), SCALE)
     keras.utils.set_random_seed(0)
     srresnet = SRResNet(scale=SCALE, hr_size=HR_SIZE, n_blocks=2, filters=32, seed=0)
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, SRRESNET_EPOCHS * 14)
