@@ -65,6 +65,16 @@ def test_minibatch_std_rejects_a_batch_not_divisible_by_the_group():
         MinibatchStdDev()(np.zeros((4, 5), "float32"))
 
 
+def test_minibatch_std_names_the_per_replica_batch_under_several_replicas(monkeypatch):
+    # ProGAN/StyleGAN2 under MirroredStrategy: the groups are taken within each replica's batch (checked in
+    # tests/test_distribute.py); here the strategy is a stand-in with two replicas, since TF's devices are set.
+    import tensorflow as tf
+
+    monkeypatch.setattr(tf.distribute, "get_strategy", lambda: type("Two", (), {"num_replicas_in_sync": 2})())
+    with pytest.raises(ValueError, match=r"a batch of 6 per replica \(the global batch of 12 over 2 replicas.*4 × 2"):
+        MinibatchStdDev(group_size=4)(np.zeros((6, 2, 2, 1), "float32"))
+
+
 def test_minibatch_std_takes_the_batch_size_from_the_tensor():
     layer = MinibatchStdDev(group_size=4)
     fn = tf.function(layer, input_signature=[tf.TensorSpec((None, 3, 3, 2))], autograph=False)

@@ -98,9 +98,19 @@ class MinibatchStdDev(keras.layers.Layer):
         if isinstance(batch, int):
             group = min(self.group_size, batch)
             if batch % group:
+                import tensorflow as tf
+
+                replicas = tf.distribute.get_strategy().num_replicas_in_sync
+                where = (
+                    f"a batch of {batch} per replica (the global batch of {batch * replicas} over {replicas} "
+                    f"replicas: the statistic is taken within each replica's batch). Use a global batch divisible by "
+                    f"{group} × {replicas}, or a smaller group_size."
+                    if replicas > 1
+                    else f"a batch of {batch}. Use a batch size divisible by group_size, or a smaller group_size."
+                )
                 raise ValueError(
                     f"MinibatchStdDev(group_size={self.group_size}) needs a batch size that is a multiple of "
-                    f"{group}; got a batch of {batch}. Use a batch size divisible by group_size, or a smaller group_size."
+                    f"{group}; got {where}"
                 )
         else:
             group = ops.minimum(self.group_size, batch)
