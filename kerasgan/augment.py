@@ -196,3 +196,50 @@ def _cutout(x, sampler, ratio=0.5):
 
 
 _FUNCTIONS = {"color": _color, "translation": _translation, "cutout": _cutout}
+
+
+def affine_warp(images, matrices):
+    """Resamples each image through an affine map of pixel coordinates: output(p) = input(A·(p − c) + c + t).
+
+    Args:
+        images: float NHWC batch with known height and width.
+        matrices: (N, 2, 3) per image, [A | t] acting on (x, y, 1), x the
+            column and y the row, measured from the image centre c: the
+            identity leaves the image as it is, a rotation matrix rotates it
+            about its centre, t shifts it by -t pixels.
+
+    Bilinear interpolation with symmetric (mirror) padding outside the image,
+    as ADA's geometric transforms use (Karras et al. 2020, appendix B; their
+    wavelet anti-aliasing filter is not applied). Built from gathers, so it is
+    differentiable with respect to the images and compiles under XLA.
+    """
+    x = ops.convert_to_tensor(images)
+    height, width, channels = x.shape[1], x.shape[2], x.shape[3]
+    if len(x.shape) != 4 or height is None or width is None:
+        raise ValueError(f"affine_warp expects NHWC images with known height and width; got shape {tuple(x.shape)}.")
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    rows, cols = ops.meshgrid(ops.arange(height, dtype="float32"), ops.arange(width, dtype="float32"), indexing="ij")
+    grid = ops.stack([ops.reshape(cols, (-1,)) - cx, ops.reshape(rows, (-1,)) - cy, ops.ones((height * width,))])
+    source = ops.einsum("nij,jp->nip", ops.cast(matrices, "float32"), grid)  # (N, 2, H·W)
+    u, v = _mirror(source[:, 0] + cx, width), _mirror(source[:, 1] + cy, height)
+    u0, v0 = ops.floor(u), ops.floor(v)
+    fu, fv = ops.cast(u - u0, x.dtype)[..., None], ops.cast(v - v0, x.dtype)[..., None]
+    u0, v0 = ops.cast(u0, "int32"), ops.cast(v0, "int32")
+    u1, v1 = ops.minimum(u0 + 1, width - 1), ops.minimum(v0 + 1, height - 1)
+    flat = ops.reshape(x, (-1, height * width, channels))
+
+    def at(row, col):
+        index = ops.broadcast_to((row * width + col)[..., None], ops.shape(flat))
+        return ops.take_along_axis(flat, index, axis=1)
+
+    top = at(v0, u0) * (1 - fu) + at(v0, u1) * fu
+    bottom = at(v1, u0) * (1 - fu) + at(v1, u1) * fu
+    return ops.reshape(top * (1 - fv) + bottom * fv, ops.shape(x))
+
+
+def _mirror(position, size):
+    """Continuous pixel positions reflected into [0, size - 1] about the image's edges (symmetric padding)."""
+    period = 2.0 * size
+    folded = ops.mod(position + 0.5, period)
+    folded = ops.where(folded >= size, period - folded, folded) - 0.5
+    return ops.clip(folded, 0.0, size - 1.0)

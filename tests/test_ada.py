@@ -65,11 +65,80 @@ def test_transforms_at_p_zero_one_and_half():
         ADA(policy="xflip,blur")
 
 
+def test_affine_warp_against_numpy_identity_rotation_and_mirrored_shifts():
+    from kerasgan.augment import affine_warp
+
+    images = np.random.default_rng(2).normal(size=(2, 6, 6, 3)).astype("float32")
+
+    def warp(a, t=(0.0, 0.0)):
+        matrix = np.array([[a[0][0], a[0][1], t[0]], [a[1][0], a[1][1], t[1]]], "float32")
+        return _np(affine_warp(images, np.repeat(matrix[None], len(images), 0)))
+
+    np.testing.assert_array_equal(warp([[1, 0], [0, 1]]), images)
+    rotated = warp([[0, -1], [1, 0]])  # a quarter turn about the centre
+    assert min(np.abs(rotated - np.rot90(images, k, axes=(1, 2))).max() for k in (1, 3)) < 1e-5
+    # output(x, y) = input(x + 1, y): the content moves one column left, the last column mirrored back in
+    np.testing.assert_allclose(
+        warp([[1, 0], [0, 1]], (1, 0)), np.concatenate([images[:, :, 1:], images[:, :, -1:]], axis=2), atol=1e-6
+    )
+    # half a pixel down: the mean of each row and the next, the last row mirrored onto itself
+    below = np.concatenate([images[:, 1:], images[:, -1:]], axis=1)
+    np.testing.assert_allclose(warp([[1, 0], [0, 1]], (0, 0.5)), (images + below) / 2, atol=1e-6)
+
+
+def test_geometric_transforms_draw_the_papers_distributions():
+    part = _attached()
+    images = np.zeros((4096, 8, 8, 1), "float32")
+    scale = _np(part._sampling_matrix("scale", images))
+    assert np.allclose(scale[:, 0, 0], scale[:, 1, 1]) and np.std(np.log2(scale[:, 0, 0])) == pytest.approx(
+        0.2, rel=0.1
+    )
+    aniso = _np(part._sampling_matrix("aniso", images))
+    assert np.allclose(aniso[:, 0, 0] * aniso[:, 1, 1], 1.0, atol=1e-5)
+    assert np.std(np.log2(aniso[:, 0, 0])) == pytest.approx(0.2, rel=0.1)
+    rotate = _np(part._sampling_matrix("rotate", images))
+    assert np.allclose(np.linalg.det(rotate[:, :2, :2]), 1.0, atol=1e-5)
+    angles = np.arctan2(rotate[:, 1, 0], rotate[:, 0, 0])  # uniform in ±π: mean |θ| = π/2
+    assert np.mean(np.abs(angles)) == pytest.approx(np.pi / 2, rel=0.05)
+    shift = _np(part._sampling_matrix("xfrac", images))[:, :2, 2]
+    assert np.std(shift, axis=0) == pytest.approx([1.0, 1.0], rel=0.1)  # N(0, (8/8)²) pixels on an 8-px side
+    np.testing.assert_array_equal(shift.shape, (4096, 2))
+
+
+def test_lumaflip_and_hue_against_numpy():
+    rgb = np.random.default_rng(3).uniform(-1, 1, size=(64, 4, 4, 3)).astype("float32")
+    v = np.ones(3) / np.sqrt(3)
+    flipped = _np(_attached(initial_p=1.0, policy="lumaflip").augment(None, rgb))
+    np.testing.assert_allclose(flipped, rgb - 2 * (rgb @ v)[..., None] * v, atol=1e-5)
+    gray = rgb[..., :1]
+    np.testing.assert_allclose(_np(_attached(initial_p=1.0, policy="lumaflip").augment(None, gray)), -gray, atol=1e-5)
+    hued = _np(_attached(initial_p=1.0, policy="hue").augment(None, rgb))
+    # a rotation about the luma axis: the luma and each pixel's distance from gray stay, the colour turns
+    np.testing.assert_allclose(hued.mean(axis=-1), rgb.mean(axis=-1), atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(hued, axis=-1), np.linalg.norm(rgb, axis=-1), atol=1e-5)
+    assert np.abs(hued - rgb).max() > 0.1
+    np.testing.assert_allclose(_np(_attached(initial_p=1.0, policy="hue").augment(None, gray)), gray, atol=1e-5)
+    with pytest.raises(ValueError, match="needs gray or RGB images"):
+        _attached(initial_p=1.0, policy="hue").augment(None, np.zeros((2, 4, 4, 2), "float32"))
+
+
+def test_every_transform_compiles_under_xla():
+    import tensorflow as tf
+
+    images = np.random.default_rng(4).uniform(-1, 1, size=(8, 8, 8, 3)).astype("float32")
+    everything = ",".join(kerasgan.parts.augment.ADA_TRANSFORMS)
+    out = _np(tf.function(_attached(initial_p=1.0, policy=everything).augment, jit_compile=True)(None, images))
+    assert out.shape == images.shape and np.isfinite(out).all() and np.abs(out - images).mean() > 0.05
+    flip = tf.function(_attached(initial_p=1.0, policy="lumaflip").augment, jit_compile=True)(None, images)
+    v = np.ones(3) / np.sqrt(3)
+    np.testing.assert_allclose(_np(flip), images - 2 * (images @ v)[..., None] * v, atol=1e-5)
+
+
 def test_gradient_flows_through_every_transform():
     import tensorflow as tf
 
     images = tf.constant(np.random.default_rng(1).normal(size=(8, 8, 8, 3)).astype("float32"))
-    part = _attached(initial_p=1.0)
+    part = _attached(initial_p=1.0, policy=",".join(kerasgan.parts.augment.ADA_TRANSFORMS))
     with tf.GradientTape() as tape:
         tape.watch(images)
         total = tf.reduce_sum(part.augment(None, images) ** 2)

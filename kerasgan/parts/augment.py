@@ -357,9 +357,16 @@ def adapt_strength(part, real_logits, r_logged):
     part._observed.assign(ops.where(due, 0.0, part._observed))
 
 
-#: ADA's transforms, in the order applied; each is applied to each image with probability p.
-ADA_TRANSFORMS = ("xflip", "rotate90", "translation", "color", "cutout")
-ADA_POLICY = ",".join(ADA_TRANSFORMS)
+#: ADA's transforms; each is applied to each image with probability p, in the order of the policy.
+ADA_TRANSFORMS = (
+    "xflip", "rotate90", "translation", "scale", "rotate", "aniso", "xfrac", "color", "lumaflip", "hue", "cutout",
+)  # fmt: skip
+#: the geometric transforms with a continuous parameter: one sampling matrix each, a run of them resampled once
+ADA_GEOMETRIC = ("scale", "rotate", "aniso", "xfrac")
+#: the paper's "bgc" pipeline: pixel blitting, general geometric and colour transforms (no cutout)
+ADA_POLICY = "xflip,rotate90,translation,scale,rotate,aniso,xfrac,color,lumaflip,hue"
+#: the luma axis of RGB, about which "lumaflip" reflects and "hue" rotates the colours
+_LUMA = np.full(3, 1 / np.sqrt(3.0), "float32")
 
 
 @register("ada")
@@ -371,9 +378,18 @@ class ADA(Augmentation):
     independently with probability p (non-leaking as long as p stays below
     about 0.8, section 2 of the paper): "xflip" (a horizontal flip), "rotate90"
     (a rotation by 90°, 180° or 270°, square images), "translation" (integer,
-    up to 1/8 of the side, zero fill), "color" (brightness, saturation and
-    contrast, DiffAugment's ranges), "cutout" (a square of half the side).
-    All are differentiable, so the generator learns through them.
+    up to 1/8 of the side, zero fill), "scale" (isotropic, 2^N(0, 0.2²)),
+    "rotate" (uniform in ±180°), "aniso" (x by s and y by 1/s, s =
+    2^N(0, 0.2²)), "xfrac" (a fractional shift of N(0, (side/8)²)), "color"
+    (brightness, saturation and contrast, DiffAugment's ranges), "lumaflip"
+    (the colours reflected about the luma axis: −x for gray images), "hue"
+    (the colours rotated about the luma axis by a uniform angle: nothing for
+    gray images) and "cutout" (a square of half the side, not in the default).
+    The default policy is the paper's "bgc" pipeline in its order. A run of
+    consecutive geometric transforms composes their matrices and resamples
+    the image once (`kerasgan.augment.affine_warp`: bilinear, mirror padding;
+    the paper's anti-aliasing filter is not applied). All are differentiable,
+    so the generator learns through them.
 
     p starts at `initial_p` and is adjusted every `interval` discriminator
     updates from r_t = E[sign(D(real))] over them: p moves by
@@ -425,7 +441,48 @@ class ADA(Augmentation):
         self._sign_sum = self.add_weight(initializer="zeros", name="sign_sum", **scalar)
         self._observed = self.add_weight(initializer="zeros", name="observed", **scalar)
 
+    def _sampling_matrix(self, name, images):
+        """(N, 3, 3) homogeneous matrices mapping output to input pixel coordinates, drawn per image."""
+        n = ops.shape(images)[0]
+        zero, one = ops.zeros((n,)), ops.ones((n,))
+        if name == "rotate":
+            angle = (self.random(keras.random.uniform, (n,)) * 2.0 - 1.0) * np.pi
+            cos, sin = ops.cos(angle), ops.sin(angle)
+            rows = [[cos, -sin, zero], [sin, cos, zero]]
+        elif name == "xfrac":
+            shift = self.random(keras.random.normal, (n, 2)) * 0.125
+            rows = [[one, zero, shift[:, 0] * images.shape[2]], [zero, one, shift[:, 1] * images.shape[1]]]
+        else:  # scale, aniso: log2-normal factors, σ = 0.2
+            factor = ops.power(2.0, self.random(keras.random.normal, (n,)) * 0.2)
+            rows = [[factor, zero, zero], [zero, factor if name == "scale" else 1.0 / factor, zero]]
+        return ops.stack([ops.stack(row, axis=-1) for row in (*rows, [zero, zero, one])], axis=1)
+
+    def _recolor(self, name, images):
+        """lumaflip / hue: a 3×3 colour matrix per image about the luma axis v (gray images: its mean row sum)."""
+        n, channels = ops.shape(images)[0], images.shape[-1]
+        if channels not in (1, 3):
+            raise ValueError(
+                f"ADA's {name} needs gray or RGB images (1 or 3 channels); got {channels}. Drop it from the policy."
+            )
+        v = ops.convert_to_tensor(_LUMA)
+        outer = ops.outer(v, v)
+        if name == "lumaflip":
+            matrix = ops.broadcast_to(ops.eye(3) - 2.0 * outer, (n, 3, 3))
+        else:  # Rodrigues: cos θ·I + sin θ·[v]× + (1 − cos θ)·v vᵀ
+            angle = (self.random(keras.random.uniform, (n,)) * 2.0 - 1.0) * np.pi
+            cross = ops.convert_to_tensor(
+                np.array([[0, -_LUMA[2], _LUMA[1]], [_LUMA[2], 0, -_LUMA[0]], [-_LUMA[1], _LUMA[0], 0]], "float32")
+            )
+            cos, sin = ops.cos(angle)[:, None, None], ops.sin(angle)[:, None, None]
+            matrix = cos * ops.eye(3) + sin * cross + (1.0 - cos) * outer
+        matrix = ops.cast(matrix, images.dtype)
+        if channels == 1:
+            return images * ops.mean(ops.sum(matrix, axis=2), axis=1)[:, None, None, None]
+        return ops.einsum("nhwc,ndc->nhwd", images, matrix)
+
     def _transform(self, name, images):
+        if name in ("lumaflip", "hue"):
+            return self._recolor(name, images)
         if name == "xflip":
             return ops.flip(images, axis=2)
         if name == "rotate90":
@@ -442,10 +499,19 @@ class ADA(Augmentation):
         return diff_augment_lib.diff_augment(images, name, sampler=self.random)
 
     def augment(self, model, images):
-        p = ops.cast(self.p, images.dtype)
+        p = ops.cast(self.p, "float32")
+        sampling = None  # the composed matrix of the current run of geometric transforms
         for name in self.policy.split(","):
-            applied = self.random(keras.random.uniform, (ops.shape(images)[0],))[:, None, None, None] < p
-            images = ops.where(applied, self._transform(name, images), images)
+            applied = self.random(keras.random.uniform, (ops.shape(images)[0],)) < p
+            if name in ADA_GEOMETRIC:
+                matrix = ops.where(applied[:, None, None], self._sampling_matrix(name, images), ops.eye(3))
+                sampling = matrix if sampling is None else ops.matmul(sampling, matrix)
+                continue
+            if sampling is not None:
+                images, sampling = diff_augment_lib.affine_warp(images, sampling[:, :2]), None
+            images = ops.where(applied[:, None, None, None], self._transform(name, images), images)
+        if sampling is not None:
+            images = diff_augment_lib.affine_warp(images, sampling[:, :2])
         return images
 
     def observe_logits(self, model, real_logits, fake_logits):
