@@ -37,7 +37,6 @@ import json
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +53,9 @@ CONFIGS = {  # name: (image side, channels, batch)
 }
 SIDES = ("kerasgan", "keras-example", "pytorch")
 _REPLY = "@@peers "
+
+sys.path.insert(0, str(HERE))  # train_step.py beside this file, also when imported from elsewhere
+import train_step  # noqa: E402
 
 
 def spec(side):
@@ -173,10 +175,6 @@ class KerasSide:
         if threads:
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(threads)
-        sys.path.insert(0, str(HERE))
-        import train_step
-
-        self.train_step = train_step
         keras.utils.set_random_seed(0)
         policy = {"fp32": "float32", "bf16": "mixed_bfloat16", "fp16": "mixed_float16"}[precision]
         keras.config.set_dtype_policy(policy if kind == "kerasgan" else "float32")
@@ -199,7 +197,7 @@ class KerasSide:
 
     def timed(self, steps):
         # fit() calls the batch callbacks once per execution: time whole executions
-        wall, cpu, _ = self.train_step.timed_fit(self.gan, self.dataset, max(1, steps // self.spe) * self.spe)
+        wall, cpu, _ = train_step.timed_fit(self.gan, self.dataset, max(1, steps // self.spe) * self.spe)
         return wall, cpu
 
 
@@ -230,42 +228,17 @@ def worker(args):
             return
 
 
-class Worker:
-    def __init__(self, side, config, args, log_dir):
-        self.side = side
-        self.log = open(pathlib.Path(log_dir) / f"{config}-{side}.log", "w+")  # noqa: SIM115 (closed in close())
-        command = [sys.executable, str(pathlib.Path(__file__).resolve()), "--worker-config", config]
-        command += ["--worker-side", side, "--seconds", str(args.seconds)]
-        command += ["--kerasgan-precision", args.kerasgan_precision]
-        command += ["--steps-per-execution", str(args.steps_per_execution)]
-        if args.threads:
-            command += ["--threads", str(args.threads)]
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env, text=True
-        )
-
-    def ask(self, command=None):
-        if command is not None:
-            self.process.stdin.write(command + "\n")
-            self.process.stdin.flush()
-        for line in self.process.stdout:
-            if line.startswith(_REPLY):
-                return json.loads(line[len(_REPLY) :])
-        self.log.seek(0)
-        tail = "".join(self.log.readlines()[-30:])
-        raise RuntimeError(f"the {self.side} worker ended (exit {self.process.wait()}):\n{tail}")
-
-    def close(self):
-        if self.process.poll() is None:
-            try:
-                self.process.stdin.write("quit\n")
-                self.process.stdin.close()
-                self.process.wait(timeout=30)
-            except (OSError, subprocess.TimeoutExpired):
-                self.process.kill()
-        self.log.close()
+def start_worker(side, config, args, log_dir):
+    """A worker timing one side of `config` (train_step.WorkerProcess: commands in, answers out)."""
+    command = [sys.executable, str(pathlib.Path(__file__).resolve()), "--worker-config", config]
+    command += ["--worker-side", side, "--seconds", str(args.seconds)]
+    command += ["--kerasgan-precision", args.kerasgan_precision]
+    command += ["--steps-per-execution", str(args.steps_per_execution)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return train_step.WorkerProcess(side, command, env, pathlib.Path(log_dir) / f"{config}-{side}.log", reply=_REPLY)
 
 
 def quartiles(values):
@@ -333,7 +306,7 @@ def main():
     )
     with tempfile.TemporaryDirectory(prefix="kerasgan-peers-") as tmp:
         for config in configs:
-            workers = {side: Worker(side, config, args, tmp) for side in sides}
+            workers = {side: start_worker(side, config, args, tmp) for side in sides}
             try:
                 steps = {side: w.ask()["steps"] for side, w in workers.items()}
                 wall = {side: [] for side in sides}

@@ -234,52 +234,29 @@ def worker(args):
             return
 
 
-class Worker:
-    """The parent's handle on one worker process."""
+class WorkerProcess:
+    """The parent's handle on one worker process: commands on its stdin, answers on stdout lines after `reply`.
 
-    def __init__(self, label, root, config, args, log_dir):
-        self.label = label
-        self.log = open(pathlib.Path(log_dir) / f"{config}-{label}.log", "w+")  # noqa: SIM115 (closed in close())
-        command = [
-            sys.executable,
-            str(pathlib.Path(__file__).resolve()),
-            "--worker-config",
-            config,
-            "--worker-root",
-            str(root),
-            "--steps",
-            str(args.steps or CONFIGS[config]["steps"]),
-            "--image-size",
-            str(args.image_size),
-            "--batch-size",
-            str(args.batch_size),
-            "--latent-dim",
-            str(args.latent_dim),
-        ]
-        if args.channels:
-            command += ["--channels", str(args.channels)]
-        if args.threads:
-            command += ["--threads", str(args.threads)]
-        env = {**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    Its stderr goes to `log_path`; when it ends without answering, the log's last lines are in the error.
+    benchmarks/peers.py uses it too.
+    """
+
+    def __init__(self, label, command, env, log_path, reply=_REPLY, cwd=None):
+        self.label, self.reply = label, reply
+        self.log = open(log_path, "w+")  # noqa: SIM115 (closed in close())
         self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            env=env,
-            text=True,
-            cwd=tempfile.gettempdir(),
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env, text=True, cwd=cwd
         )
 
     def ask(self, command=None):
+        import json
+
         if command is not None:
             self.process.stdin.write(command + "\n")
             self.process.stdin.flush()
         for line in self.process.stdout:
-            if line.startswith(_REPLY):
-                import json
-
-                return json.loads(line[len(_REPLY) :])
+            if line.startswith(self.reply):
+                return json.loads(line[len(self.reply) :])
         self.log.seek(0)
         tail = "".join(self.log.readlines()[-30:])
         raise RuntimeError(f"the {self.label} worker ended (exit {self.process.wait()}):\n{tail}")
@@ -293,6 +270,34 @@ class Worker:
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
         self.log.close()
+
+
+def start_worker(label, root, config, args, log_dir):
+    """A worker timing `config` with the kerasgan checkout at `root`."""
+    command = [
+        sys.executable,
+        str(pathlib.Path(__file__).resolve()),
+        "--worker-config",
+        config,
+        "--worker-root",
+        str(root),
+        "--steps",
+        str(args.steps or CONFIGS[config]["steps"]),
+        "--image-size",
+        str(args.image_size),
+        "--batch-size",
+        str(args.batch_size),
+        "--latent-dim",
+        str(args.latent_dim),
+    ]
+    if args.channels:
+        command += ["--channels", str(args.channels)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    env = {**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    return WorkerProcess(
+        label, command, env, pathlib.Path(log_dir) / f"{config}-{label}.log", cwd=tempfile.gettempdir()
+    )
 
 
 def extract(revision, into):
@@ -347,7 +352,7 @@ def against(args):
                 # Each process runs at its own speed, a few % off another running the same code (A/A runs
                 # of one pair differed by ±5%); fresh pairs turn that into spread instead of bias.
                 roots = {"old": old_root, "new": new_root}
-                workers = {label: Worker(label, root, config, args, tmp) for label, root in roots.items()}
+                workers = {label: start_worker(label, root, config, args, tmp) for label, root in roots.items()}
                 try:
                     ready = {label: w.ask() for label, w in workers.items()}  # both warm up at once: untimed
                     result["batch"] = ready["new"]["batch"]
