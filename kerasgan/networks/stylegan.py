@@ -56,7 +56,8 @@ class ModulatedConv2D(keras.layers.Layer):
     the weights per input channel and sample, w'_ijk = s_i·w_ijk; with
     demodulation they are then normalized per output channel,
     w''_ijk = w'_ijk / √(Σ_{i,k} w'_ijk² + ε), so that unit-variance inputs give
-    unit-variance outputs. Computed as the paper's "non-fused" form: the input
+    unit-variance outputs before the activation (the leaky ReLU then carries
+    the gain √2 that keeps the second moment at 1 through the layers). Computed as the paper's "non-fused" form: the input
     is scaled by s, convolved with the shared weights (equalized learning
     rate), and the output scaled by the demodulation coefficients, which equals
     convolving with w'' exactly.
@@ -71,7 +72,8 @@ class ModulatedConv2D(keras.layers.Layer):
         upsample: nearest-upsample the input ×2 first.
         noise: add per-pixel Gaussian noise with a learned per-channel scale (`NoiseInjection` semantics:
             fresh noise in training, a stored fixed map in inference).
-        activation: "leaky_relu" (slope 0.2, the gain √2 folded into the weights) or None.
+        activation: "leaky_relu" (slope 0.2, with the gain √2: after it when demodulating, else folded into
+            the weights) or None.
         seed: seed of the training noise.
     """
 
@@ -100,7 +102,10 @@ class ModulatedConv2D(keras.layers.Layer):
         if self.modulate:
             self.affine = EqualizedDense(channels, gain=1.0, bias_initializer=1.0, name="affine")
             self.affine.build((w_shape[0], w_shape[-1]))
-        # the gain √2 of the leaky ReLU: folded into the weights unless demodulation normalizes them anyway
+        # The gain √2 of the leaky ReLU keeps the features' second moment at 1 from layer to layer: folded into the
+        # weights of the plain convolution; after the activation where demodulation normalizes the weights (as the
+        # paper's code applies it), since a gain in the weights would be normalized away and the signal would then
+        # shrink by the leaky ReLU's 0.52 in variance at every layer.
         gain = 2.0 if self.activation and not self.demodulate else 1.0
         self.scale = math.sqrt(gain / (self.kernel_size * self.kernel_size * channels))
         self.kernel = self.add_weight(
@@ -149,7 +154,9 @@ class ModulatedConv2D(keras.layers.Layer):
                 noise = self.noise_const
             y = y + noise * self.noise_strength
         y = y + self.bias
-        return _leaky(y) if self.activation else y
+        if not self.activation:
+            return y
+        return _leaky(y) * math.sqrt(2.0) if self.demodulate else _leaky(y)
 
     def compute_output_shape(self, input_shape):
         b, h, w, _ = input_shape[0]
