@@ -50,17 +50,21 @@ def test_p_follows_the_sign_of_the_real_logits_toward_the_target():
 def test_transforms_at_p_zero_one_and_half():
     images = np.random.default_rng(0).normal(size=(256, 8, 8, 3)).astype("float32")
     np.testing.assert_array_equal(_np(_attached().augment(None, images)), images)  # p = 0: untouched
+    # Non-leaking: each transform's draws include the identity (the paper's code), so even at p = 1 an xflip
+    # leaves half the images as they are and a rotate90 a quarter.
     flipped = _np(_attached(initial_p=1.0, policy="xflip").augment(None, images))
-    np.testing.assert_array_equal(flipped, images[:, :, ::-1])
+    which = [[np.array_equal(f[i], flipped[i]) for f in (images, images[:, :, ::-1])] for i in range(len(images))]
+    assert all(sum(w) == 1 for w in which)  # each image as it was or mirrored
+    assert 0.4 < np.mean([w[1] for w in which]) < 0.6  # 256 draws of ½
     rotated = _np(_attached(initial_p=1.0, policy="rotate90").augment(None, images))
-    rotations = [np.rot90(images, k, axes=(1, 2)) for k in (1, 2, 3)]
+    rotations = [np.rot90(images, k, axes=(1, 2)) for k in (0, 1, 2, 3)]
     which = [[np.array_equal(r[i], rotated[i]) for r in rotations] for i in range(len(images))]
-    assert all(sum(w) == 1 for w in which)  # every image rotated by one of 90°, 180°, 270°
+    assert all(sum(w) == 1 for w in which)  # every image rotated by one of 0°, 90°, 180°, 270°
     counts = np.sum(which, axis=0)
-    assert counts.min() > 50  # all three, about a third each
+    assert counts.min() > 40  # all four, about a quarter each
     half = _np(_attached(initial_p=0.5, policy="xflip").augment(None, images))
     changed = np.mean([not np.array_equal(a, b) for a, b in zip(half, images)])
-    assert 0.4 < changed < 0.6  # 256 draws at p = ½
+    assert 0.15 < changed < 0.35  # 256 draws at p = ½ of a flip drawn half the time: ¼
     with pytest.raises(ValueError, match="unknown or empty policy"):
         ADA(policy="xflip,blur")
 
@@ -109,9 +113,13 @@ def test_lumaflip_and_hue_against_numpy():
     rgb = np.random.default_rng(3).uniform(-1, 1, size=(64, 4, 4, 3)).astype("float32")
     v = np.ones(3) / np.sqrt(3)
     flipped = _np(_attached(initial_p=1.0, policy="lumaflip").augment(None, rgb))
-    np.testing.assert_allclose(flipped, rgb - 2 * (rgb @ v)[..., None] * v, atol=1e-5)
+    reflected = rgb - 2 * (rgb @ v)[..., None] * v
+    was_flipped = [np.allclose(f, r, atol=1e-5) for f, r in zip(flipped, reflected)]
+    assert all(w or np.allclose(f, x, atol=1e-6) for w, f, x in zip(was_flipped, flipped, rgb))  # flipped or as it was
+    assert 0.25 < np.mean(was_flipped) < 0.75  # half of 64
     gray = rgb[..., :1]
-    np.testing.assert_allclose(_np(_attached(initial_p=1.0, policy="lumaflip").augment(None, gray)), -gray, atol=1e-5)
+    flipped = _np(_attached(initial_p=1.0, policy="lumaflip").augment(None, gray))
+    assert all(np.allclose(f, -x, atol=1e-5) or np.allclose(f, x) for f, x in zip(flipped, gray))
     hued = _np(_attached(initial_p=1.0, policy="hue").augment(None, rgb))
     # a rotation about the luma axis: the luma and each pixel's distance from gray stay, the colour turns
     np.testing.assert_allclose(hued.mean(axis=-1), rgb.mean(axis=-1), atol=1e-5)
@@ -129,9 +137,10 @@ def test_every_transform_compiles_under_xla():
     everything = ",".join(kerasgan.parts.augment.ADA_TRANSFORMS)
     out = _np(tf.function(_attached(initial_p=1.0, policy=everything).augment, jit_compile=True)(None, images))
     assert out.shape == images.shape and np.isfinite(out).all() and np.abs(out - images).mean() > 0.05
-    flip = tf.function(_attached(initial_p=1.0, policy="lumaflip").augment, jit_compile=True)(None, images)
+    flip = _np(tf.function(_attached(initial_p=1.0, policy="lumaflip").augment, jit_compile=True)(None, images))
     v = np.ones(3) / np.sqrt(3)
-    np.testing.assert_allclose(_np(flip), images - 2 * (images @ v)[..., None] * v, atol=1e-5)
+    reflected = images - 2 * (images @ v)[..., None] * v
+    assert all(np.allclose(f, r, atol=1e-5) or np.allclose(f, x, atol=1e-6) for f, r, x in zip(flip, reflected, images))
 
 
 def test_gradient_flows_through_every_transform():
@@ -146,9 +155,10 @@ def test_gradient_flows_through_every_transform():
     assert np.isfinite(grad).all() and np.abs(grad).sum() > 0
 
 
-def _run(images, d_learning_rate, steps=48):
+def _run(images, d_learning_rate, steps=48, initial_p=0.0):
     keras.utils.set_random_seed(0)
-    gan = kerasgan.models.DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, augment=ADA(ada_kimg=0.5))
+    ada = ADA(ada_kimg=0.5, initial_p=initial_p)
+    gan = kerasgan.models.DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=4, seed=0, augment=ada)
     gan.compile(
         d_optimizer=keras.optimizers.Adam(d_learning_rate, beta_1=0.5),
         g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5),
@@ -169,7 +179,7 @@ def test_p_rises_when_d_overfits_a_tiny_data_set_and_stays_low_otherwise(tmp_pat
     assert p > 0.3, p
     assert float(_np(overfit.augment[0].r_t)) > 0.6
     assert "ada_p" in history and "ada_r_t" in history
-    frozen, _ = _run(tiny, 0.0)
+    frozen, _ = _run(tiny, 0.0, initial_p=0.9)
     print(
         "ADA p",
         p,
@@ -177,7 +187,8 @@ def test_p_rises_when_d_overfits_a_tiny_data_set_and_stays_low_otherwise(tmp_pat
         float(_np(frozen.augment[0].p)),
         float(_np(frozen.augment[0].r_t)),
     )
-    assert float(_np(frozen.augment[0].p)) < 0.1
+    # a frozen D is never sure of the reals (r_t below the target), so p falls by 0.064 at each of 12 adjustments
+    assert float(_np(frozen.augment[0].p)) == pytest.approx(0.9 - 12 * 0.064, abs=1e-5)
     # p is model state: saved and restored
     path = tmp_path / "ada.keras"
     overfit.save(path)

@@ -376,13 +376,15 @@ class ADA(Augmentation):
     Every image the discriminator judges, real or generated, goes through the
     transforms of `policy` in order, each one applied to each image
     independently with probability p (non-leaking as long as p stays below
-    about 0.8, section 2 of the paper): "xflip" (a horizontal flip), "rotate90"
-    (a rotation by 90°, 180° or 270°, square images), "translation" (integer,
+    about 0.8, section 2 of the paper: each transform's draws include the
+    identity, so that the augmented images still determine the originals):
+    "xflip" (a horizontal flip or none, ½ each), "rotate90" (by 0°, 90°, 180°
+    or 270°, ¼ each, square images), "translation" (integer,
     up to 1/8 of the side, zero fill), "scale" (isotropic, 2^N(0, 0.2²)),
     "rotate" (uniform in ±180°), "aniso" (x by s and y by 1/s, s =
     2^N(0, 0.2²)), "xfrac" (a fractional shift of N(0, (side/8)²)), "color"
     (brightness, saturation and contrast, DiffAugment's ranges), "lumaflip"
-    (the colours reflected about the luma axis: −x for gray images), "hue"
+    (the colours reflected about the luma axis, or not, ½ each: −x for gray images), "hue"
     (the colours rotated about the luma axis by a uniform angle: nothing for
     gray images) and "cutout" (a square of half the side, not in the default).
     The default policy is the paper's "bgc" pipeline in its order. A run of
@@ -467,7 +469,7 @@ class ADA(Augmentation):
         v = ops.convert_to_tensor(_LUMA)
         outer = ops.outer(v, v)
         if name == "lumaflip":
-            matrix = ops.broadcast_to(ops.eye(3) - 2.0 * outer, (n, 3, 3))
+            matrix = ops.where(self._coin(images)[:, :, :, 0], ops.eye(3) - 2.0 * outer, ops.eye(3))
         else:  # Rodrigues: cos θ·I + sin θ·[v]× + (1 − cos θ)·v vᵀ
             angle = (self.random(keras.random.uniform, (n,)) * 2.0 - 1.0) * np.pi
             cross = ops.convert_to_tensor(
@@ -480,11 +482,15 @@ class ADA(Augmentation):
             return images * ops.mean(ops.sum(matrix, axis=2), axis=1)[:, None, None, None]
         return ops.einsum("nhwc,ndc->nhwd", images, matrix)
 
+    def _coin(self, images):
+        """(N, 1, 1, 1) booleans, true for half the images: the flips' draw, the identity being the other outcome."""
+        return self.random(keras.random.uniform, (ops.shape(images)[0],))[:, None, None, None] < 0.5
+
     def _transform(self, name, images):
         if name in ("lumaflip", "hue"):
             return self._recolor(name, images)
         if name == "xflip":
-            return ops.flip(images, axis=2)
+            return ops.where(self._coin(images), ops.flip(images, axis=2), images)
         if name == "rotate90":
             if images.shape[1] != images.shape[2]:
                 raise ValueError(
@@ -494,8 +500,8 @@ class ADA(Augmentation):
             quarter = ops.flip(ops.transpose(images, (0, 2, 1, 3)), axis=2)  # 90° clockwise
             half = ops.flip(ops.flip(images, axis=1), axis=2)
             three = ops.flip(ops.transpose(images, (0, 2, 1, 3)), axis=1)  # 270° clockwise
-            k = ops.floor(self.random(keras.random.uniform, (ops.shape(images)[0],)) * 3.0)[:, None, None, None]
-            return ops.where(k < 1, quarter, ops.where(k < 2, half, three))
+            k = ops.floor(self.random(keras.random.uniform, (ops.shape(images)[0],)) * 4.0)[:, None, None, None]
+            return ops.where(k < 1, images, ops.where(k < 2, quarter, ops.where(k < 3, half, three)))
         return diff_augment_lib.diff_augment(images, name, sampler=self.random)
 
     def augment(self, model, images):
