@@ -143,6 +143,29 @@ def test_conditioning_augmentation_term_and_sampling_from_mu():
     np.testing.assert_allclose(gan.generate(latents=latents, text=text), direct, atol=1e-6)
 
 
+def test_sampling_with_a_moving_average_uses_the_averaged_conditioning_network_too():
+    from kerasgan.parts import GeneratorEMA
+
+    gan = _small(seed=0, conditioning_augmentation=3, ema=GeneratorEMA(0.5))
+    gan.compile()
+    text = _embeddings(16)
+    gan.fit(tiny_images(16, (8, 8, 1), seed=1), text, epochs=1, batch_size=8, verbose=0)
+    average_g, average_ca = gan.ema.average_of(gan.generator), gan.ema.average_of(gan.conditioning)
+    rng = np.random.default_rng(4)
+    for weight in average_ca.weights:  # an average far from the trained network, so that the two tell apart
+        weight.assign(keras.ops.convert_to_numpy(weight) + rng.normal(size=weight.shape).astype("float32") * 3)
+    mu_average = keras.ops.convert_to_numpy(average_ca(text[:4])[0])
+    mu_trained = keras.ops.convert_to_numpy(gan.conditioning(text[:4])[0])
+    latents = np.random.default_rng(3).normal(size=(4, 4)).astype("float32")
+    expected = keras.ops.convert_to_numpy(average_g([latents, mu_average], training=False))
+    with_trained_ca = keras.ops.convert_to_numpy(average_g([latents, mu_trained], training=False))
+    assert np.abs(expected - with_trained_ca).max() > 1e-4
+    np.testing.assert_allclose(gan.generate(latents=latents, text=text[:4]), expected, atol=1e-6)
+    # without the average, both the trained generator and the trained CA network
+    trained = keras.ops.convert_to_numpy(gan.generator([latents, mu_trained], training=False))
+    np.testing.assert_allclose(gan.generate(latents=latents, text=text[:4], use_ema=False), trained, atol=1e-6)
+
+
 def test_text_changes_what_both_networks_compute():
     gan = _small(seed=0)
     latents = np.random.default_rng(0).normal(size=(4, 4)).astype("float32")

@@ -386,6 +386,11 @@ class GAN(AdversarialModel):
             raise ValueError(f"Got n={n} but {len(latents)} latents; pass one or the other.")
         return latents
 
+    def sampling_inputs(self, latents, condition, use_ema):
+        """The generator's inputs when sampling (`generate`): `generator_inputs`, unless a model conditions its
+        generator through a network of its own that the moving average also covers (GAN-CLS's CA network)."""
+        return self.generator_inputs(latents, condition)
+
     def _generate(self, latents, condition, batch_size, use_ema):
         """Images from numpy `latents` and per-sample `condition` (or None), `batch_size` at a time."""
         from kerasgan.utils.progress import progress_bar
@@ -395,7 +400,7 @@ class GAN(AdversarialModel):
         chunks = []
         for i in range(0, len(latents), batch_size):
             part = None if condition is None else ops.convert_to_tensor(condition[i : i + batch_size])
-            inputs = self.generator_inputs(ops.convert_to_tensor(latents[i : i + batch_size]), part)
+            inputs = self.sampling_inputs(ops.convert_to_tensor(latents[i : i + batch_size]), part, use_ema)
             chunks.append(keras.ops.convert_to_numpy(generator(inputs, training=False)))
             bar.add(len(chunks[-1]))
         if not chunks:

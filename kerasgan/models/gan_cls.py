@@ -227,11 +227,14 @@ class GANCLS(DCGAN):
             return self.text_encoder(text, training=training)
         return ops.cast(text, "float32")
 
-    def condition_codes(self, embedding, noise):
-        """(what the generator is fed for `embedding`, the KL term or None): c = μ + σ ε with CA (ε = 0 without `noise`)."""
+    def condition_codes(self, embedding, noise, conditioning=None):
+        """(what the generator is fed for `embedding`, the KL term or None): c = μ + σ ε with CA (ε = 0 without `noise`).
+
+        `conditioning`: the CA network to use (default the trained one; sampling passes its moving average).
+        """
         if self.conditioning is None:
             return embedding, None
-        mu, log_sigma = self.conditioning(embedding, training=True)
+        mu, log_sigma = (conditioning or self.conditioning)(embedding, training=True)
         code = mu
         if noise:
             code = mu + ops.exp(log_sigma) * self.replica_random(keras.random.normal, ops.shape(mu))
@@ -268,6 +271,13 @@ class GANCLS(DCGAN):
 
     def generator_inputs(self, latents, condition):
         return [latents, self.condition_codes(self.embed(condition, training=False), noise=False)[0]]
+
+    def sampling_inputs(self, latents, condition, use_ema):
+        # c = μ of the CA network that goes with the sampled generator: its moving average under `ema=`
+        conditioning = self.conditioning
+        if use_ema and conditioning is not None:
+            conditioning = self.sampling_network(conditioning)
+        return [latents, self.condition_codes(self.embed(condition, training=False), False, conditioning)[0]]
 
     def discriminator_inputs(self, images, condition):
         return [images, self.embed(condition)]
@@ -337,7 +347,7 @@ class GANCLS(DCGAN):
     def call(self, inputs, training=False):
         latents, text = inputs
         generator = self.generator if training else self.sampling_network(self.generator)
-        return generator(self.generator_inputs(latents, text), training=training)
+        return generator(self.sampling_inputs(latents, text, use_ema=not training), training=training)
 
     def text_for(self, n, captions=None, text=None):
         """Embeddings (n, text_dim) for `captions` (one string or n) or `text` (one embedding or n)."""
