@@ -49,6 +49,20 @@ def _ebgan(**options):
     return model
 
 
+def _stylegan2(**options):
+    # without its default R1 and path length, and with fixed optimizers (the defaults' lazy-regularization
+    # correction depends on the regularizers), so that the model with the part differs from it by the part alone
+    keras.utils.set_random_seed(7)
+    options.setdefault("regularizers", [])
+    model = kerasgan.models.StyleGAN2.for_images(
+        SHAPE, latent_dim=4, base_filters=2, max_filters=4, mapping_layers=2, seed=7, **options
+    )
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0), g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0)
+    )
+    return model
+
+
 def _fit(model):
     if isinstance(model, kerasgan.models.ImageTranslation):
         a = tiny_images(8, (8, 8, 3), seed=1)
@@ -76,9 +90,17 @@ CASES = {
     "pacgan": (_gan, "augment", parts.PacGAN(2), None, ()),
     "instance_noise": (_gan, "augment", parts.InstanceNoise(0.3, steps=100), parts.InstanceNoise(0.0), ()),
     "diffusion": (_gan, "augment", parts.Diffusion(t_min=5, t_max=50), None, ("diffusion_T", "diffusion_r_d")),
+    "ada": (_gan, "augment", parts.ADA(ada_kimg=0.01, initial_p=0.5), None, ("ada_p", "ada_r_t")),
     "gp": (_gan, "regularizers", parts.GradientPenalty(2.0, one_sided=True), parts.GradientPenalty(0.0), ("gp",)),
     "r1": (_gan, "regularizers", parts.R1(2.0, interval=2), parts.R1(0.0), ("r1",)),
     "drift": (_gan, "regularizers", parts.Drift(0.5), parts.Drift(0.0), ("drift",)),
+    "path_length": (
+        _stylegan2,
+        "regularizers",
+        parts.PathLength(2.0, interval=2),
+        parts.PathLength(0.0, interval=2),
+        ("pl", "pl_mean"),
+    ),
     "dragan": (_gan, "regularizers", parts.DRAGAN(2.0), parts.DRAGAN(0.0), ("dragan",)),
     "historical_average": (
         _gan,

@@ -197,6 +197,11 @@ class PathLength(Regularizer):
         return penalties.path_lengths(synthesize, ws, noise)
 
     def generator_terms(self, model, batch):
+        if self.weight == 0:
+            # as the paper's code (pl_weight 0: no pass at all): the extra synthesis pass would draw from the noise
+            # inputs' streams and so change the later steps of a run that the term leaves alone
+            return {"pl": ops.zeros((), "float32")}
+
         # E[(l − a)²] = E[l²] − 2a·E[l] + a²: the branch returns the two moments, and a (an all-reduced mean under
         # tf.distribute, which may not run inside a cond) is formed outside it.
         def moments():
