@@ -161,7 +161,8 @@ class StyleGAN2(GAN):
 
     def broadcast(self, w):
         """w (batch, w_dim) as ws (batch, num_ws, w_dim): the same style at every layer."""
-        return ops.repeat(ops.expand_dims(w, 1), self.num_ws, axis=1)
+        # a broadcast, not ops.repeat: XLA cannot compile repeat's gradient inside the lazy path-length cond
+        return ops.broadcast_to(ops.expand_dims(w, 1), (ops.shape(w)[0], self.num_ws, w.shape[-1]))
 
     def mixed(self, ws_a, ws_b, crossover):
         """ws of `ws_a` at style inputs below `crossover` (per sample, shape (batch,)) and of `ws_b` from it on."""

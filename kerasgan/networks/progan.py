@@ -217,7 +217,13 @@ def _leaky(x):
 
 
 def _upsample(x, factor):
-    return x if factor == 1 else ops.repeat(ops.repeat(x, factor, axis=1), factor, axis=2)
+    """Nearest upsampling by `factor`: each pixel a factor × factor block (a broadcast and a reshape, whose gradient
+    XLA compiles inside a lazy regularizer's cond, where ops.repeat's Tile gradient lost the batch size)."""
+    if factor == 1:
+        return x
+    h, w, c = x.shape[1], x.shape[2], x.shape[3]
+    blocks = ops.broadcast_to(x[:, :, None, :, None, :], (ops.shape(x)[0], h, factor, w, factor, c))
+    return ops.reshape(blocks, (-1, h * factor, w * factor, c))
 
 
 def _current(growth):

@@ -152,8 +152,9 @@ class ModulatedConv2D(keras.layers.Layer):
                 noise = replica_random(keras.random.normal, shape, self.seed_generator)
             else:
                 noise = self.noise_const
-            y = y + noise * self.noise_strength
-        y = y + self.bias
+            # float32 throughout (under a mixed policy Keras hands the layer its variables in the compute dtype)
+            y = y + ops.cast(noise, "float32") * ops.cast(self.noise_strength, "float32")
+        y = y + ops.cast(self.bias, "float32")
         if not self.activation:
             return y
         return _leaky(y) * math.sqrt(2.0) if self.demodulate else _leaky(y)
@@ -227,6 +228,26 @@ class AdaIN(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+class NearestUpsampling(keras.layers.Layer):
+    """Nearest upsampling ×`factor` (the skip generator's RGB): keras' UpSampling2D's ops.repeat has a gradient that
+    XLA could not compile inside the lazy path-length cond (its Tile gradient lost the batch size)."""
+
+    def __init__(self, factor=2, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = int(factor)
+
+    def call(self, x):
+        return _upsample(x, self.factor)
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        return (b, None if h is None else h * self.factor, None if w is None else w * self.factor, c)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
 class ConstantInput(keras.layers.Layer):
     """The synthesis network's learned 4×4 input, N(0, 1) at initialization, repeated for every sample of the batch."""
 
@@ -280,7 +301,10 @@ def stylegan2_synthesis(w_dim, image_shape, base_filters, max_filters, seed=None
         x = ModulatedConv2D(widths[res], 2 * k, 3, noise=True, seed=seeded(2 * k), name=f"conv1_{res}x{res}")([x, ws])
         to_rgb = dict(demodulate=False, activation=None, name=f"to_rgb_{res}x{res}")
         rgb = keras.layers.Add()(
-            [keras.layers.UpSampling2D(2)(rgb), ModulatedConv2D(channels, 2 * k + 1, 1, **to_rgb)([x, ws])]
+            [
+                NearestUpsampling(2, name=f"up_rgb_{res}x{res}")(rgb),
+                ModulatedConv2D(channels, 2 * k + 1, 1, **to_rgb)([x, ws]),
+            ]
         )
     images = keras.layers.Activation("tanh", dtype="float32", name="images")(rgb)
     return keras.Model(ws, images, name=name)
