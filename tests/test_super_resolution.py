@@ -83,13 +83,17 @@ def test_fit_logs_every_loss_finite_and_updates_every_network(trained):
     model, networks, before, history, _ = trained
     assert sorted(history) == sorted(LOGS[type(model)])
     assert all(np.isfinite(v).all() for v in history.values())
-    # The relativistic average losses see only C(x_r) - E[C(x_f)]: the critic's output bias cancels, its gradient is 0.
+    # The relativistic average losses see only C(x_r) - E[C(x_f)]: the critic's output bias cancels, its gradient is 0
+    # up to float rounding, which Adam (ε = 1e-7) turns into steps far below its learning rate (measured: exactly 0 on
+    # one CPU, 3.1e-5 over these 2 steps at lr 1e-3 on another), where every other weight moves by about lr a step.
     shift_invariant = {"discriminator/logit/bias"} if isinstance(model, ESRGAN) else set()
     for network, old in zip(networks, before):
         for variable, value in zip(network.weights, old):
             name = f"{network.name}/{variable.path}"
             if name in shift_invariant:
-                np.testing.assert_array_equal(value, _np(variable))
+                assert np.abs(value - _np(variable)).max() < 0.1 * 1e-3 * 2, (
+                    f"{name} moved like a weight with a gradient"
+                )
             elif variable.trainable:
                 assert not np.array_equal(value, _np(variable)), f"{name} did not move"
 
