@@ -480,9 +480,6 @@ def _versions():
 
 # ---------------------------------------------------------------------------------------------- sample
 def sample(args):
-    from kerasgan.callbacks import save_image_grid
-    from kerasgan.utils import atomic_path
-
     ext = os.path.splitext(args.out)[1].lower()
     formats = (".npy", ".png", ".gif") if args.interpolate else (".npy", ".png")
     if ext not in formats:
@@ -503,7 +500,7 @@ def sample(args):
             )
         raise ValueError(f'This run trained a text-to-image {type(gan).__name__}: give --caption "..." (repeatable).')
     if args.caption:
-        return _sample_captions(args, gan, ext, num or 8, seed)
+        return _sample_captions(args, gan, num or 8, seed)
     labels = None if args.label is None else _label(gan, args.label)
     style = {}
     if args.truncation is not None or args.style_mix is not None:
@@ -523,7 +520,7 @@ def sample(args):
         if args.truncation is not None:
             style["truncation_psi"] = options.number("--truncation", args.truncation, positive=False)
     if args.style_mix is not None:
-        return _style_mix(args, gan, ext, num or 4, style.get("truncation_psi", 1.0), seed)
+        return _style_mix(args, gan, num or 4, style.get("truncation_psi", 1.0), seed)
     if args.interpolate:
         steps = 8 if args.steps is None else options.positive_int("--steps", args.steps)
         return _interpolate(args, gan, ext, num or 4, steps, labels, seed, style.get("truncation_psi", 1.0))
@@ -532,21 +529,28 @@ def sample(args):
         images = gan.generate(num, seed=seed, **style)
     else:
         images = gan.generate(num, labels=labels, seed=seed)
-    if ext == ".npy":
-        import numpy as np
-
-        with atomic_path(args.out) as tmp:
-            np.save(tmp, images)
-    else:
-        save_image_grid(args.out, images)
+    _write_samples(args.out, images)
     print(f"kerasgan: wrote {num} samples to {args.out}")
     return 0
 
 
-def _sample_captions(args, gan, ext, per_caption, seed):
-    """`per_caption` images for each --caption, the same latents in each row; a .png grid has one row per caption."""
+def _write_samples(path, images, cols=None, save=None):
+    """`images` as the array (.npy, written atomically) or as a picture: `save(path, images)`, by default a grid
+    of `cols` columns."""
     from kerasgan.callbacks import save_image_grid
     from kerasgan.utils import atomic_path
+
+    if os.path.splitext(path)[1].lower() == ".npy":
+        with atomic_path(path) as tmp:
+            np.save(tmp, images)
+    elif save is not None:
+        save(path, images)
+    else:
+        save_image_grid(path, images, cols=cols)
+
+
+def _sample_captions(args, gan, per_caption, seed):
+    """`per_caption` images for each --caption, the same latents in each row; a .png grid has one row per caption."""
 
     for flag in ("label", "interpolate"):
         if getattr(args, flag) is not None:
@@ -561,30 +565,20 @@ def _sample_captions(args, gan, ext, per_caption, seed):
         np.random.default_rng(seed).standard_normal((per_caption, gan.latent_dim)), (len(args.caption), 1)
     )
     images = gan.generate(latents=latents, captions=captions)
-    if ext == ".npy":
-        with atomic_path(args.out) as tmp:
-            np.save(tmp, images)
-    else:
-        save_image_grid(args.out, images, cols=per_caption)
+    _write_samples(args.out, images, cols=per_caption)
     print(f"kerasgan: wrote {len(args.caption)} rows of {per_caption} samples to {args.out}")
     return 0
 
 
-def _style_mix(args, gan, ext, sources, psi, seed):
+def _style_mix(args, gan, sources, psi, seed):
     """The classic style-mixing grid (`kerasgan.latent.style_mixing_grid`) as a .png or .npy."""
     from kerasgan import latent
-    from kerasgan.callbacks import save_image_grid
-    from kerasgan.utils import atomic_path
 
     crossover = options.integer("--style-mix", args.style_mix)
     if not 0 <= crossover <= gan.num_ws:
         raise ValueError(f"--style-mix {crossover}: the crossover must be in [0, {gan.num_ws}] (the style inputs).")
     grid = latent.style_mixing_grid(gan, sources, crossover, psi, seed)
-    if ext == ".npy":
-        with atomic_path(args.out) as tmp:
-            np.save(tmp, grid)
-    else:
-        save_image_grid(args.out, grid, cols=sources + 1)
+    _write_samples(args.out, grid, cols=sources + 1)
     print(
         f"kerasgan: wrote a {sources}×{sources} style-mixing grid (rows' styles below {crossover}, columns' from it "
         f"on) to {args.out}"
@@ -621,7 +615,6 @@ def _interpolate(args, gan, ext, rows, steps, labels, seed, truncation_psi):
     import numpy as np
 
     from kerasgan import latent
-    from kerasgan.utils import atomic_path
 
     if ext == ".gif":
         keypoints = np.random.default_rng(seed).standard_normal((max(rows, 2), gan.latent_dim))
@@ -632,11 +625,7 @@ def _interpolate(args, gan, ext, rows, steps, labels, seed, truncation_psi):
         )
         return 0
     grid = latent.interpolation_grid(gan, rows, steps, args.interpolate, labels, seed, truncation_psi)
-    if ext == ".npy":
-        with atomic_path(args.out) as tmp:
-            np.save(tmp, grid)
-    else:
-        latent.save_strip(args.out, grid)
+    _write_samples(args.out, grid, save=latent.save_strip)
     print(f"kerasgan: wrote {rows} {args.interpolate} interpolations of {steps} images to {args.out}")
     return 0
 
