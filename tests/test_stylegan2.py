@@ -63,6 +63,15 @@ def test_defaults_are_the_papers():
     assert float(d_opt.learning_rate) == pytest.approx(0.0025 * 16 / 17)
     assert d_opt.beta_2 == pytest.approx(0.99 ** (16 / 17)) and d_opt.beta_1 == 0.0
     assert float(g_opt.learning_rate) == pytest.approx(0.0025 * 4 / 5)
+    # a subclass of R1 is corrected for its interval too; no path length, no correction of G's Adam
+    from kerasgan.parts import R1
+
+    class MyR1(R1):
+        pass
+
+    d_opt, g_opt = _tiny(regularizers=[MyR1(5.0, interval=8)]).default_optimizers()
+    assert float(d_opt.learning_rate) == pytest.approx(0.0025 * 8 / 9, rel=1e-6)
+    assert float(g_opt.learning_rate) == pytest.approx(0.0025, rel=1e-6)
     mapping = [layer for layer in gan.mapping.layers if type(layer).__name__ == "EqualizedDense"]
     assert len(mapping) == 2 and all(layer.lr_multiplier == 0.01 for layer in mapping)
 

@@ -141,8 +141,10 @@ class StyleGAN2(GAN):
             c = interval / (interval + 1.0) if interval > 1 else 1.0  # only lazy regularization is corrected
             return keras.optimizers.Adam(0.0025 * c, beta_1=0.0, beta_2=0.99**c, epsilon=1e-8)
 
-        intervals = {type(p): getattr(p, "interval", 1) for p in self.regularizers}
-        return adam(intervals.get(R1, 1)), adam(intervals.get(PathLength, 1))
+        def interval(kind):  # of the lazy regularizer of that kind (a subclass too), 1 without one
+            return next((p.interval for p in self.regularizers if isinstance(p, kind)), 1)
+
+        return adam(interval(R1)), adam(interval(PathLength))
 
     # ------------------------------------------------------------------ the networks' halves
     @property
