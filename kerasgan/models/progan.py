@@ -10,7 +10,7 @@ import tensorflow as tf
 from keras import ops
 
 from kerasgan.models.gan import GAN
-from kerasgan.networks.progan import fade_images, levels_of, progan_discriminator, progan_generator
+from kerasgan.networks.progan import fade_images, progan_discriminator, progan_generator, square_widths
 from kerasgan.parts import Drift, GradientPenalty
 from kerasgan.utils import checks
 
@@ -169,14 +169,7 @@ class ProGAN(ProgressiveGrowth, GAN):
         group_size=4,
         **kwargs,
     ):
-        side = int(image_shape[0])
-        if len(image_shape) != 3 or int(image_shape[1]) != side:
-            raise ValueError(f"ProGAN grows square images (H, W, C); got image_shape={tuple(image_shape)}.")
-        levels = levels_of(side)
-        self.max_filters = checks.positive_int("ProGAN", "max_filters", max_filters)
-        self.base_filters = checks.positive_int(
-            "ProGAN", "base_filters", min(512, 16384 // side) if base_filters is None else base_filters
-        )
+        levels, self.base_filters, self.max_filters = square_widths("ProGAN", image_shape, base_filters, max_filters)
         self.group_size = checks.positive_int("ProGAN", "group_size", group_size)
         regularizers = [GradientPenalty(10.0), Drift(0.001)] if regularizers is None else regularizers
         super().__init__(

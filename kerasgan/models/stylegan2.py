@@ -11,7 +11,7 @@ from keras import ops
 
 from kerasgan.losses import global_batch_mean
 from kerasgan.models.gan import GAN
-from kerasgan.networks.progan import levels_of
+from kerasgan.networks.progan import square_widths
 from kerasgan.networks.stylegan import num_ws, stylegan2_discriminator, stylegan2_generator
 from kerasgan.parts import R1, GeneratorEMA, PathLength, StepBatch
 from kerasgan.utils import checks
@@ -82,21 +82,14 @@ class StyleGAN2(GAN):
         **kwargs,
     ):
         name = type(self).__name__
-        side = int(image_shape[0])
-        if len(image_shape) != 3 or int(image_shape[1]) != side:
-            raise ValueError(f"{name} makes square images (H, W, C); got image_shape={tuple(image_shape)}.")
-        levels_of(side, name)
+        _, self.base_filters, self.max_filters = square_widths(name, image_shape, base_filters, max_filters)
         self.w_dim = checks.positive_int(name, "w_dim", latent_dim if w_dim is None else w_dim)
-        self.max_filters = checks.positive_int(name, "max_filters", max_filters)
-        self.base_filters = checks.positive_int(
-            name, "base_filters", min(512, 16384 // side) if base_filters is None else base_filters
-        )
         self.mapping_layers = checks.positive_int(name, "mapping_layers", mapping_layers)
         self.mapping_lr = checks.positive(name, "mapping_lr", mapping_lr)
         self.style_mixing = checks.in_range(name, "style_mixing", style_mixing, 0.0, 1.0 + 1e-9)
         self.w_avg_beta = checks.in_range(name, "w_avg_beta", w_avg_beta, 0.0, 1.0)
         self.group_size = checks.positive_int(name, "group_size", group_size)
-        self.num_ws = num_ws(side)
+        self.num_ws = num_ws(int(image_shape[0]))
         if regularizers is None:
             regularizers = self.default_regularizers()
         if isinstance(ema, str) and ema == "default":

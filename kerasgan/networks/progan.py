@@ -33,6 +33,7 @@ import keras
 from keras import ops
 
 from kerasgan.networks.layers import MinibatchStdDev
+from kerasgan.utils import checks
 
 
 def levels_of(side, owner="ProGAN"):
@@ -44,6 +45,22 @@ def levels_of(side, owner="ProGAN"):
             f"got {side}. Resize the images (--image-size 64)."
         )
     return int(math.log2(side)) - 2
+
+
+def square_widths(owner, image_shape, base_filters, max_filters):
+    """(levels, base_filters, max_filters) of a generator grown by doublings to square `image_shape`, checked.
+
+    `base_filters` None: the papers' width at the target resolution, min(512, 16384 // side).
+    """
+    side = int(image_shape[0])
+    if len(image_shape) != 3 or int(image_shape[1]) != side:
+        raise ValueError(f"{owner} makes square images (H, W, C); got image_shape={tuple(image_shape)}.")
+    levels = levels_of(side, owner)
+    max_filters = checks.positive_int(owner, "max_filters", max_filters)
+    base_filters = checks.positive_int(
+        owner, "base_filters", min(512, 16384 // side) if base_filters is None else base_filters
+    )
+    return levels, base_filters, max_filters
 
 
 def level_weights(level, alpha):
