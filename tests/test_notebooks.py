@@ -167,6 +167,34 @@ def _progan(run, outputs):
     assert "reloaded at 384 images: 16 1.0 (4, 16, 16, 1)" in outputs
 
 
+def _stylegan2(run, outputs):
+    grid, _ = _grid_and_gif(run)
+    assert grid.shape[:2] == _grid_shape(8, 8, side=8)  # SMOKE: 8×8 faces
+    steps, pl_mean = _numbers(r"after (\d+) steps: path-length mean (\S+), pl terms finite True", outputs)
+    assert steps == 4 and pl_mean > 0  # 2 epochs × 2 steps; path length ran at step 0 (of 4)
+    # one row per ψ (1, 0.7, 0.4), the same 8 latents
+    assert iio.imread(run / "truncated.png").shape == (*_grid_shape(3, 8, side=8), 3)
+    spread = _numbers(r"spread of 64 samples by psi: 1.0 (\S+) 0.7 (\S+) 0.4 (\S+) 0.0 (\S+)", outputs)
+    assert spread[0] > spread[1] > spread[2] > spread[3] and spread[3] < 1e-5, spread  # ψ 0: every sample is w̄'s
+    (w_bar,) = _numbers(r"psi 0: max \|sample - w-bar face\| = (\S+)", outputs)
+    assert w_bar < 1e-5
+    # the style-mixing grid: a blank corner, the 5 column sources, then per row its source and the 5 mixes
+    mixing = iio.imread(run / "style_mixing.png")
+    assert mixing.shape == (*_grid_shape(6, 6, side=8), 3)
+    cells = {(r, c): mixing[2 + 10 * r : 10 + 10 * r, 2 + 10 * c : 10 + 10 * c] for r in range(6) for c in range(6)}
+    assert (cells[0, 0] == cells[0, 0][0, 0]).all()
+    assert all(cell.std() > 0 for place, cell in cells.items() if place != (0, 0))
+    assert "crossover 2 of 4 style inputs" in outputs  # 8×8: 4 style inputs, the first 2 from the row source
+    frames, keypoints, per_segment = _numbers(
+        r"walk in w: (\d+) frames through (\d+) keypoints, (\d+) per segment", outputs
+    )
+    assert frames == keypoints * (per_segment - 1)  # a loop of as many segments, each shared end drawn once
+    with PIL.Image.open(run / "walk_w.gif") as gif:
+        assert (gif.n_frames, gif.height, gif.width) == (frames, 256, 256)  # 8×8 frames enlarged ×32
+    (difference,) = _numbers(r"reloaded StyleGAN2: max \|difference\| at psi 0.7 = (\S+)", outputs)
+    assert difference < 1e-6
+
+
 def _text_to_image(run, outputs):
     grid, _ = _grid_and_gif(run)
     assert grid.shape[:2] == _grid_shape(10, 64 // 10)  # one row per caption "a zero" ... "a nine"
@@ -189,6 +217,7 @@ CHECKS = {
     "objectives": _objectives,
     "progan": _progan,
     "super_resolution": _super_resolution,
+    "stylegan2": _stylegan2,
     "text_to_image": _text_to_image,
 }
 

@@ -60,3 +60,26 @@ def test_networks_use_adain_and_plain_convolutions_and_share_the_style_machinery
     z = np.random.default_rng(0).normal(size=(2, 4))
     np.testing.assert_allclose(gan.mix_styles(z, z[::-1], crossover=4), gan.generate(latents=z), atol=1e-6)
     assert not np.allclose(gan.mix_styles(z, z[::-1], crossover=2), gan.generate(latents=z))
+
+
+def test_the_constant_input_gets_noise_before_its_first_adain():
+    """Figure 1(b): const 4×4 → noise (learned per-channel scale) → AdaIN, as after every convolution."""
+    from kerasgan.networks import NoiseInjection
+
+    keras.utils.set_random_seed(0)
+    synthesis = _tiny(seed=0).synthesis
+    noise = synthesis.get_layer("noise_4x4")
+    assert isinstance(noise, NoiseInjection) and noise.input.shape == synthesis.get_layer("const").output.shape
+    assert synthesis.get_layer("adain0_4x4").input[0] is noise.output
+    block = keras.Model(synthesis.input, synthesis.get_layer("adain0_4x4").output)  # the constant block's output
+    ws = np.random.default_rng(0).normal(size=(3, 4, 4)).astype("float32")
+    # at initialization the scale is 0 (the paper's): the block is the styled constant, whatever the noise
+    assert float(np.abs(_np(noise.noise_strength)).max()) == 0.0
+    np.testing.assert_allclose(_np(block(ws, training=True)), _np(block(ws, training=True)), atol=1e-6)
+    noise.noise_strength.assign(np.linspace(0.5, 1.0, noise.noise_strength.shape[0]).astype("float32"))
+    first, second = _np(block(ws, training=True)), _np(block(ws, training=True))
+    assert np.abs(first - second).mean() > 1e-2  # fresh noise in every training pass
+    inference = _np(block(ws))
+    np.testing.assert_allclose(inference, _np(block(ws)), atol=1e-6)  # a fixed map when sampling
+    noise.noise_const.assign(-noise.noise_const)
+    assert np.abs(_np(block(ws)) - inference).mean() > 1e-2  # ... which the output depends on

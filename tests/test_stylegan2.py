@@ -346,6 +346,30 @@ def test_path_length_part_lazy_weighting_and_running_mean():
         kerasgan.models.DCGAN.for_images((8, 8, 1), latent_dim=4, base_filters=2, regularizers=[PathLength()])
 
 
+def test_the_path_length_pass_measures_style_mixed_ws_like_the_main_pass():
+    """As in the paper's code, the path-length pass maps its latents with style mixing at the model's probability."""
+    latents = keras.ops.convert_to_tensor(np.random.default_rng(8).normal(size=(512, 4)).astype("float32"))
+    batch = StepBatch(None, None, None, latents)
+    shares = {}
+    for probability in (1.0, 0.5, 0.0):
+        keras.utils.set_random_seed(8)
+        gan = _tiny(style_mixing=probability, seed=8)
+        ws, synthesize = gan.path_length_view(batch, 2)
+        assert tuple(synthesize(ws).shape) == (256, 8, 8, 1)
+        ws = _np(ws)
+        assert ws.shape == (256, 4, 4)  # every 2nd latent, 4 style inputs of w_dim 4
+        # below the crossover (the first style input at least) each sample keeps the w of its own latent
+        np.testing.assert_allclose(ws[:, 0], _np(gan.mapping(latents[::2])), atol=1e-6)
+        changes = np.abs(np.diff(ws, axis=1)).max(axis=2) > 1e-6  # (256, 3): where the ws switch latent
+        assert changes.sum(axis=1).max() <= 1  # one crossover at most
+        if probability == 1.0:  # every sample mixed, the crossover anywhere in [1, num_ws)
+            assert changes.sum(axis=1).min() == 1
+            assert set(np.argmax(changes, axis=1) + 1) == {1, 2, 3}
+        shares[probability] = changes.any(axis=1).mean()
+    assert shares[1.0] == 1.0 and shares[0.0] == 0.0
+    assert 0.4 < shares[0.5] < 0.6, shares  # 256 samples: the share's standard deviation is 0.03
+
+
 def test_ema_ramp_up_caps_the_half_life():
     ema = GeneratorEMA(0.999, rampup=0.05)
     model = type("M", (), {})()

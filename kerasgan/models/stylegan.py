@@ -18,11 +18,13 @@ class StyleGAN(StyleGAN2):
 
     The generator (`stylegan2_generator(..., synthesis=stylegan_synthesis)`)
     shares StyleGAN2's mapping network (8 layers, learning-rate multiplier
-    0.01), constant input and noise inputs (learned per-channel scale); each
-    convolution is followed by adaptive instance normalization styled by its
-    own w (`AdaIN`), and one toRGB makes the image. Style-mixing
-    regularization (0.9), w̄ and the truncation trick (ψ, cutoff),
-    `mix_styles`, the EMA generator and the sampling methods are StyleGAN2's.
+    0.01), constant input and noise inputs (learned per-channel scale), the
+    constant getting its own noise before its first AdaIN as in the paper's
+    Figure 1(b); each convolution is followed by adaptive instance
+    normalization styled by its own w (`AdaIN`), and one toRGB makes the
+    image. Style-mixing regularization (0.9), w̄ and the truncation trick
+    (ψ, cutoff), `mix_styles`, the EMA generator and the sampling methods
+    are StyleGAN2's.
     The discriminator is ProGAN's, not grown (`stylegan2_discriminator(residual=False)`);
     the loss non-saturating with R1 γ = 10 at every step (the paper's FFHQ
     setting), Adam(0.001, 0, 0.99, ε = 1e-8). Progressive growth is not

@@ -165,19 +165,28 @@ class StyleGAN2(GAN):
         return ops.where(index < ops.cast(crossover, "int32")[:, None, None], ws_a, ws_b)
 
     # ------------------------------------------------------------------ training
-    def step_batch(self, real, condition):
-        """The fakes with style-mixing regularization; w̄ follows the mapped w."""
-        batch = ops.shape(real)[0]
-        latents = self.sample_latents(batch)
+    def training_styles(self, latents):
+        """(w, ws) of `latents` as training maps them: w = mapping(z), ws with style-mixing regularization.
+
+        With probability `style_mixing` a sample takes, from a random crossover layer on, the ws of a second
+        latent drawn here; the others keep w at every style input.
+        """
         w = self.mapping(latents, training=True)
         ws = self.broadcast(w)
         if self.style_mixing > 0:
+            batch = ops.shape(latents)[0]
             other = self.broadcast(self.mapping(self.sample_latents(batch), training=True))
             u, cut = (self.replica_random(keras.random.uniform, (batch,)) for _ in range(2))
             # a crossover in [1, num_ws) with probability style_mixing, else num_ws (no mixing)
             crossover = ops.floor(1.0 + cut * (self.num_ws - 1))
             crossover = ops.where(u < self.style_mixing, crossover, float(self.num_ws))
             ws = self.mixed(ws, other, crossover)
+        return w, ws
+
+    def step_batch(self, real, condition):
+        """The fakes with style-mixing regularization; w̄ follows the mapped w."""
+        latents = self.sample_latents(ops.shape(real)[0])
+        w, ws = self.training_styles(latents)
         mean = global_batch_mean(ops.stop_gradient(w), axis=0)
         self.w_avg.assign(mean + self.w_avg_beta * (self.w_avg - mean))
         fake = self.synthesis(ws, training=True)
@@ -186,10 +195,14 @@ class StyleGAN2(GAN):
     def path_length_view(self, batch, batch_shrink):
         """(ws, synthesize) of the path-length penalty: every batch_shrink-th latent of the step's, mapped anew.
 
+        The ws are style-mixed as the main pass's are (`training_styles`: a fresh second latent and crossover),
+        as in the paper's code, whose path-length pass runs the generator in training mode, mixing included; the
+        lengths are measured against those mixed ws.
+
         Strided rather than the first share, so that under tf.distribute (each replica a contiguous slice of the
         global batch) the replicas together regularize the samples one device would.
         """
-        ws = self.broadcast(self.mapping(batch.latents[::batch_shrink], training=True))
+        _, ws = self.training_styles(batch.latents[::batch_shrink])
         return ws, lambda styles: self.synthesis(styles, training=True)
 
     # ------------------------------------------------------------------ sampling

@@ -70,8 +70,8 @@ class ModulatedConv2D(keras.layers.Layer):
         modulate: False for StyleGAN (2019)'s plain equalized convolution (no style: `style_index` unused),
             which `AdaIN` follows instead.
         upsample: nearest-upsample the input ×2 first.
-        noise: add per-pixel Gaussian noise with a learned per-channel scale (`NoiseInjection` semantics:
-            fresh noise in training, a stored fixed map in inference).
+        noise: add per-pixel Gaussian noise with a learned per-channel scale, as `NoiseInjection` does
+            (fresh noise in training, a stored fixed map in inference), before the bias and activation.
         activation: "leaky_relu" (slope 0.2, with the gain √2: after it when demodulating, else folded into
             the weights) or None.
         seed: seed of the training noise.
@@ -118,14 +118,7 @@ class ModulatedConv2D(keras.layers.Layer):
             h, w = x_shape[1], x_shape[2]
             if self.upsample:
                 h, w = 2 * h, 2 * w
-            self.noise_strength = self.add_weight(name="noise_strength", shape=(self.filters,), initializer="zeros")
-            # The paper's "const" noise: what inference adds, so that generate() is deterministic.
-            self.noise_const = self.add_weight(
-                name="noise_const",
-                shape=(1, h, w, 1),
-                initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=self.seed),
-                trainable=False,
-            )
+            _build_noise(self, h, w, self.filters)
 
     def styles(self, ws):
         """s = A(ws[:, style_index]), (batch, input channels) (modulated layers only)."""
@@ -146,14 +139,7 @@ class ModulatedConv2D(keras.layers.Layer):
             demod = ops.rsqrt(ops.matmul(ops.square(s), ops.sum(ops.square(weight), axis=(0, 1))) + 1e-8)
             y = y * demod[:, None, None, :]
         if self.noise:
-            if training:
-                shape = (ops.shape(y)[0], y.shape[1], y.shape[2], 1)
-                # drawn for the global batch under tf.distribute, each replica keeping its slice
-                noise = replica_random(keras.random.normal, shape, self.seed_generator)
-            else:
-                noise = self.noise_const
-            # float32 throughout (under a mixed policy Keras hands the layer its variables in the compute dtype)
-            y = y + ops.cast(noise, "float32") * ops.cast(self.noise_strength, "float32")
+            y = _add_noise(self, y, training)
         y = y + ops.cast(self.bias, "float32")
         if not self.activation:
             return y
@@ -178,6 +164,65 @@ class ModulatedConv2D(keras.layers.Layer):
             "seed": self.seed,
             "modulate": self.modulate,
         }
+
+
+def _build_noise(layer, height, width, channels):
+    """A noise input's weights on `layer` (which has `seed`): the per-channel scale (0 at first) and the fixed map."""
+    layer.noise_strength = layer.add_weight(name="noise_strength", shape=(channels,), initializer="zeros")
+    # The paper's "const" noise: what inference adds, so that generate() is deterministic.
+    layer.noise_const = layer.add_weight(
+        name="noise_const",
+        shape=(1, height, width, 1),
+        initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=layer.seed),
+        trainable=False,
+    )
+
+
+def _add_noise(layer, y, training):
+    """y + noise·strength: one fresh N(0, 1) map per sample in training (`layer.seed_generator`), else the fixed map."""
+    if training:
+        shape = (ops.shape(y)[0], y.shape[1], y.shape[2], 1)
+        # drawn for the global batch under tf.distribute, each replica keeping its slice
+        noise = replica_random(keras.random.normal, shape, layer.seed_generator)
+    else:
+        noise = layer.noise_const
+    # float32 throughout (under a mixed policy Keras hands the layer its variables in the compute dtype)
+    return y + ops.cast(noise, "float32") * ops.cast(layer.noise_strength, "float32")
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class NoiseInjection(keras.layers.Layer):
+    """Per-pixel noise with a learned per-channel scale: x + strength·n, n ~ N(0, 1) one map per sample (B in Figure 1).
+
+    Training adds fresh noise; inference a stored fixed map (so that generation
+    is deterministic). The scale starts at 0. `ModulatedConv2D(noise=True)`
+    adds the same noise inside the convolution; this layer is StyleGAN
+    (2019)'s noise on the constant 4×4 input, which has no convolution.
+
+    Args:
+        seed: seed of the training noise and of the fixed map.
+
+    Reference:
+        Karras, Laine, Aila, A Style-Based Generator Architecture for Generative
+        Adversarial Networks, CVPR 2019, section 2 and Figure 1. https://arxiv.org/abs/1812.04948
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def build(self, input_shape):
+        _build_noise(self, input_shape[1], input_shape[2], int(input_shape[-1]))
+
+    def call(self, x, training=False):
+        return _add_noise(self, ops.cast(x, "float32"), training)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -313,8 +358,9 @@ def stylegan2_synthesis(w_dim, image_shape, base_filters, max_filters, seed=None
 def stylegan_synthesis(w_dim, image_shape, base_filters, max_filters, seed=None, name="synthesis"):
     """StyleGAN (2019)'s synthesis: ws → images through AdaIN after every convolution, one toRGB at the end.
 
-    The learned constant 4×4 is styled by AdaIN(ws[:, 0]), then a 3×3
-    convolution with noise, leaky ReLU and AdaIN(ws[:, 1]); each doubling a
+    The learned constant 4×4 gets per-pixel noise (`NoiseInjection`) and is
+    styled by AdaIN(ws[:, 0]), then a 3×3 convolution with noise, leaky ReLU
+    and AdaIN(ws[:, 1]) (the paper's Figure 1(b)); each doubling a
     nearest upsampling, two such convolutions styled by ws[:, 2k] and
     ws[:, 2k + 1]; a 1×1 toRGB and tanh. Progressive growth is not built in.
     """
@@ -326,7 +372,9 @@ def stylegan_synthesis(w_dim, image_shape, base_filters, max_filters, seed=None,
     def seeded(i):
         return None if seed is None else seed + i
 
-    x = AdaIN(0, name="adain0_4x4")([ConstantInput(widths[4], name="const")(ws), ws])
+    # Figure 1(b): noise then AdaIN after the constant, as after each convolution (whose noise is inside it)
+    x = NoiseInjection(seeded(num_ws(side)), name="noise_4x4")(ConstantInput(widths[4], name="const")(ws))
+    x = AdaIN(0, name="adain0_4x4")([x, ws])
     x = ModulatedConv2D(widths[4], 0, 3, noise=True, seed=seeded(0), modulate=False, name="conv_4x4")([x, ws])
     x = AdaIN(1, name="adain1_4x4")([x, ws])
     for k in range(1, levels + 1):
