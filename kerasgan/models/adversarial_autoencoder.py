@@ -448,17 +448,10 @@ class SemiSupervisedAAE(ClassLabels, AdversarialAutoencoder):
             "reconstruction": ops.mean(ops.square(batch.real - batch.fake)),
             "g_loss": self.adversarial_weight * formulas.non_saturating_generator_loss(fake_z),
             "g_class_loss": self.adversarial_weight * formulas.non_saturating_generator_loss(fake_y),
-            "classification": self.classification_weight * self.labelled_cross_entropy(codes.logits, codes.labels),
+            "classification": self.classification_weight
+            * formulas.labelled_class_loss(codes.logits, codes.labels, UNLABELLED),
         }
         return terms, {}
-
-    def labelled_cross_entropy(self, logits, labels):
-        """Mean of -log q(y = label | x) over the rows with a label; an `UNLABELLED` row adds nothing (0 without any)."""
-        # one_hot(UNLABELLED) is a row of zeros, and so is an out-of-range label's (refused after the step by
-        # check_labels_seen) rather than an index error mid-graph.
-        nll = -ops.sum(ops.one_hot(labels, self.num_classes) * ops.log_softmax(logits), axis=-1)
-        labelled = ops.cast(ops.not_equal(labels, UNLABELLED), "float32")
-        return ops.sum(nll) / ops.maximum(ops.sum(labelled), 1.0)
 
     # ------------------------------------------------------------------ inference
     def class_probabilities(self, images, batch_size=256):
