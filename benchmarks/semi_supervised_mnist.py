@@ -7,10 +7,10 @@ scored. `SemiSupervisedAAE` trains on every training image (labels hidden)
 plus a labelled minibatch per step (`kerasgan.data.semi_supervised`); the
 baseline is the same encoder network (`bigan_encoder`, its first 10 outputs
 as the class logits), trained with cross-entropy on the labelled images
-alone, on the same labelled minibatches, for the same number of steps and
-with the same optimizer as the AAE's encoder. Both report the held-out
-classification error of argmax q(y|x), and the CPU seconds (user + sys) of
-their training.
+alone, in minibatches of the AAE's labelled size, for the same number of
+steps and with the same optimizer as the AAE's encoder. Both report the held-out
+classification error of argmax q(y|x), the CPU seconds (user + sys) of
+their training and their logs (means over the steps: one epoch of `--steps`).
 
     python benchmarks/semi_supervised_mnist.py --steps 1000
 """
@@ -65,10 +65,8 @@ def main():
         before = held_out_error(aae.classify(test_images), test_labels)
         cpu, history = fit(aae, data, args.steps)
         after = held_out_error(aae.classify(test_images), test_labels)
-        last = {k: round(float(v[-1]), 3) for k, v in history.items()}
-        print(
-            f"SemiSupervisedAAE: error {after:.4f} (at initialization {before:.4f}); CPU {cpu:.0f} s; last logs {last}"
-        )
+        means = {k: round(float(v[-1]), 3) for k, v in history.items()}
+        print(f"SemiSupervisedAAE: error {after:.4f} (at initialization {before:.4f}); CPU {cpu:.0f} s; logs {means}")
     if "supervised" in args.models:
         keras.utils.set_random_seed(args.seed)
         encoder = kerasgan.networks.bigan_encoder((28, 28, 1), 10 + args.latent_dim, aae.base_filters)
@@ -85,7 +83,7 @@ def main():
         predicted = np.argmax(classifier.predict(test_images, batch_size=256, verbose=0), axis=1)
         print(
             f"supervised encoder on the {args.labels} labels alone: error {held_out_error(predicted, test_labels):.4f}; "
-            f"CPU {cpu:.0f} s; last training loss {history['loss'][-1]:.4f}"
+            f"CPU {cpu:.0f} s; training loss {history['loss'][-1]:.4f}"
         )
 
 
