@@ -94,6 +94,12 @@ MODELS = {
         "labelled_images",
         "The adversarial autoencoder with label information in the adversarial regularization (Makhzani et al., §2.3).",
     ),
+    "aae_semi": ModelEntry(
+        "kerasgan.models.adversarial_autoencoder",
+        "SemiSupervisedAAE",
+        "partly_labelled_images",
+        "The semi-supervised adversarial autoencoder (Makhzani et al., §5, Figure 8): q(y, z|x), a class y and a style z.",
+    ),
     "fgan": ModelEntry(
         "kerasgan.models.fgan",
         "FGAN",
@@ -180,6 +186,9 @@ DataKind = collections.namedtuple(
 DATA_KINDS = {
     "images": DataKind(("data",), None, None, 25, 64, "--data"),
     "labelled_images": DataKind(("data",), None, None, 25, 64, "--data (with labels)"),
+    "partly_labelled_images": DataKind(
+        ("data", "labelled"), None, None, 25, 64, "--data (MNIST, IDX or .npz, with labels) and --labelled N"
+    ),
     "captioned_images": DataKind(
         ("data",),
         None,
@@ -285,6 +294,12 @@ def build_parser():
         help=f"resize images to N×N (default {_default('image_size')}; image folders of the GAN family 64)",
     )
     data.add_argument("--channels", metavar="1|3", help=f"1 (grayscale) or 3 (RGB) (default {_default('channels')})")
+    data.add_argument(
+        "--labelled",
+        metavar="N",
+        help="aae_semi: keep the labels of N images (N // K per class, chosen by --seed), hide the rest; each batch "
+        "adds a labelled minibatch of min(N, --batch-size) of them (default 100, the paper's MNIST setting)",
+    )
 
     model = train.add_argument_group("the model (checked against its constructor)")
     model.add_argument(

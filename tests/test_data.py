@@ -393,3 +393,42 @@ def test_load_dataset_on_an_image_folder_and_its_errors(tmp_path):
     (tmp_path / "notes.txt").write_text("hi")
     with pytest.raises(ValueError, match=r"'.*notes.txt' is not a data set file: pass an .npz file"):
         data.load_dataset(tmp_path / "notes.txt")
+
+
+# ---------------------------------------------------------------- semi-supervised data: labels -1, a labelled minibatch
+
+
+def test_keep_labels_keeps_as_many_of_each_class_and_hides_the_rest():
+    labels = np.arange(60) % 3
+    kept = data.keep_labels(labels, 7, seed=0)
+    shown = kept != data.UNLABELLED
+    assert shown.sum() == 7 and [int((kept == k).sum()) for k in range(3)] == [3, 2, 2]
+    np.testing.assert_array_equal(kept[shown], labels[shown])  # a kept label is the image's own
+    np.testing.assert_array_equal(kept, data.keep_labels(labels, 7, seed=0))
+    assert not np.array_equal(kept, data.keep_labels(labels, 7, seed=1))
+    with pytest.raises(ValueError, match=r"count must be an int from 3 .* to 60"):
+        data.keep_labels(labels, 2)
+    with pytest.raises(ValueError, match="class 1 has 1 images, fewer than the 2 labels"):
+        data.keep_labels(np.array([0, 0, 0, 1, 2, 2]), 6)
+
+
+def test_semi_supervised_batches_are_every_image_unlabelled_then_a_labelled_minibatch():
+    images = (np.arange(24)[:, None, None, None] * np.ones((24, 2, 2, 1)) * 10).astype("uint8")  # image i = 10·i
+    labels = np.full(24, data.UNLABELLED)
+    labels[[3, 7, 11]] = [0, 1, 1]
+    dataset = data.semi_supervised(images, labels, batch_size=8, seed=0)  # labelled minibatch: min(8, 3)
+    assert dataset.class_names == ["0", "1"] and int(dataset.cardinality()) == 3
+    seen, labelled = [], []
+    for x, y in dataset:
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.shape == (11, 2, 2, 1) and x.dtype == np.float32 and y.dtype == np.int32
+        index = np.round((x[:, 0, 0, 0] + 1) * 127.5 / 10).astype(int)
+        assert np.all(y[:8] == data.UNLABELLED)
+        seen += index[:8].tolist()
+        labelled += list(zip(index[8:].tolist(), y[8:].tolist()))
+    assert sorted(seen) == list(range(24))  # one epoch: one pass over every image, its label hidden
+    assert sorted(labelled) == sorted([(3, 0), (7, 1), (11, 1)] * 3)  # every batch: the labelled images, labels shown
+    with pytest.raises(ValueError, match="every label is -1"):
+        data.semi_supervised(images, np.full(24, data.UNLABELLED))
+    with pytest.raises(ValueError, match="or -1 for an unlabelled image; got -3"):
+        data.semi_supervised(images, np.where(labels == 0, -3, labels))

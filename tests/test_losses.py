@@ -483,9 +483,11 @@ DISTRIBUTED_SCRIPT = textwrap.dedent(
     x_real = (rng.normal(size=(batch, features)) + np.linspace(-2, 2, batch)[:, None]).astype("float32")
     x_fake = (rng.normal(size=(batch, features)) - np.linspace(-1, 3, batch)[:, None]).astype("float32")
     w0 = rng.normal(size=(features, 1)).astype("float32")
+    # the labelled rows all in the second replica's half, as kerasgan.data.semi_supervised puts them last
+    labels = np.array([-1, -1, -1, -1, 0, 1, 2, 1], "int32")
     replicas = 2
 
-    def losses_and_gradients(x_real, x_fake, w, scale):
+    def losses_and_gradients(x_real, x_fake, labels, w, scale):
         # scale = 1 / replicas: the model's per-replica scaling of a local batch mean
         with tf.GradientTape(persistent=True) as tape:
             tape.watch([x_real, x_fake])
@@ -493,14 +495,16 @@ DISTRIBUTED_SCRIPT = textwrap.dedent(
             d = losses.relativistic_average_discriminator_loss(real_logits, fake_logits)
             g = losses.relativistic_average_generator_loss(fake_logits, real_logits)
             m = losses.global_batch_mean(real_logits)
-            scaled_d, scaled_g = d * scale, g * scale
+            c = losses.labelled_class_loss(ops.concatenate([real_logits, -real_logits, 0.5 * real_logits], -1), labels)
+            scaled_d, scaled_g, scaled_c = d * scale, g * scale, c * scale
         d_grads = tape.gradient(scaled_d, [w, x_real, x_fake])
         g_grads = tape.gradient(scaled_g, [w, x_real, x_fake])
+        c_w = tape.gradient(scaled_c, w)
         return {"d": d, "g": g, "mean": m, "d_w": d_grads[0], "d_xr": d_grads[1], "d_xf": d_grads[2],
-                "g_w": g_grads[0], "g_xr": g_grads[1], "g_xf": g_grads[2]}
+                "g_w": g_grads[0], "g_xr": g_grads[1], "g_xf": g_grads[2], "c": c, "c_w": c_w}
 
     w_one = tf.Variable(w0)
-    one = tf.function(losses_and_gradients)(tf.constant(x_real), tf.constant(x_fake), w_one, 1.0)
+    one = tf.function(losses_and_gradients)(tf.constant(x_real), tf.constant(x_fake), tf.constant(labels), w_one, 1.0)
     one = {k: np.asarray(v).tolist() for k, v in one.items()}
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
@@ -515,10 +519,10 @@ DISTRIBUTED_SCRIPT = textwrap.dedent(
         )
 
     @tf.function
-    def distributed(xr, xf):
-        return strategy.run(losses_and_gradients, args=(xr, xf, w_two, 1.0 / replicas))
+    def distributed(xr, xf, y):
+        return strategy.run(losses_and_gradients, args=(xr, xf, y, w_two, 1.0 / replicas))
 
-    per_replica = distributed(split(x_real), split(x_fake))
+    per_replica = distributed(split(x_real), split(x_fake), split(labels))
     two = {k: [np.asarray(v).tolist() for v in strategy.experimental_local_results(value)]
            for k, value in per_replica.items()}
 
@@ -526,12 +530,16 @@ DISTRIBUTED_SCRIPT = textwrap.dedent(
     local_d = [float(losses.relativistic_average_discriminator_loss(x_real[i*half:(i+1)*half] @ w0,
                                                                      x_fake[i*half:(i+1)*half] @ w0))
                for i in range(replicas)]
-    print(json.dumps({"one": one, "two": two, "local_d": local_d}))
+    local_c = []
+    for i in range(replicas):
+        l = x_real[i*half:(i+1)*half] @ w0
+        local_c.append(float(losses.labelled_class_loss(np.concatenate([l, -l, 0.5 * l], -1), labels[i*half:(i+1)*half])))
+    print(json.dumps({"one": one, "two": two, "local_d": local_d, "local_c": local_c}))
     """
 )
 
 
-def test_global_batch_mean_and_relativistic_average_losses_under_mirrored_strategy(tmp_path):
+def test_global_batch_mean_relativistic_average_and_labelled_class_losses_under_mirrored_strategy(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(DISTRIBUTED_SCRIPT)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -543,13 +551,14 @@ def test_global_batch_mean_and_relativistic_average_losses_under_mirrored_strate
     # Every replica sees the global mean and the global-batch loss decomposes into the replicas' local means.
     for replica_mean in two["mean"]:
         np.testing.assert_allclose(replica_mean, one["mean"], rtol=1e-6)
-    for key in ("d", "g"):
+    for key in ("d", "g", "c"):
         np.testing.assert_allclose(np.mean(two[key]), one[key], rtol=1e-5, err_msg=key)
     # Local means alone would give another loss: the comparison above can fail.
     assert abs(np.mean(result["local_d"]) - one["d"]) > 1e-2
+    assert abs(np.mean(result["local_c"]) - one["c"]) > 1e-2  # the first replica's half holds no label
 
     # Gradients: the optimizer sums the replicas' weight gradients; input gradients concatenate.
-    for key in ("d_w", "g_w"):
+    for key in ("d_w", "g_w", "c_w"):
         np.testing.assert_allclose(np.sum(two[key], axis=0), one[key], rtol=1e-5, atol=1e-6, err_msg=key)
     for key in ("d_xr", "d_xf", "g_xr", "g_xf"):
         np.testing.assert_allclose(np.concatenate(two[key]), one[key], rtol=1e-5, atol=1e-6, err_msg=key)

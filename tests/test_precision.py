@@ -27,7 +27,7 @@ def _make(name, **options):
 
 def _fit(gan, steps=2):
     data = tiny_images(8 * gan.d_steps * steps)
-    labels = np.arange(len(data)) % 3 if gan.data_kind == "labelled_images" else None
+    labels = np.arange(len(data)) % 3 if gan.data_kind in ("labelled_images", "partly_labelled_images") else None
     if gan.data_kind == "captioned_images":
         labels = np.random.default_rng(0).normal(size=(len(data), 3)).astype("float32")
     return gan.fit(data, labels, batch_size=8 * gan.d_steps, epochs=1, verbose=0).history

@@ -28,6 +28,7 @@ RUN_DEFINING_FLAGS = (
     "data",
     "data_a",
     "data_b",
+    "labelled",
     "image_size",
     "channels",
     "batch_size",
@@ -94,6 +95,8 @@ def resolve_train_flags(args, model_class):
         if flags.get(flag) is not None and not super_resolution:
             raise ValueError(f"--{flag.replace('_', '-')} applies to srresnet, srgan and esrgan.")
     flags["scale"] = 4 if flags.get("scale") is None else options.positive_int("--scale", flags["scale"])
+    if flags.get("labelled") is not None:
+        flags["labelled"] = options.positive_int("--labelled", flags["labelled"])
     return flags
 
 
@@ -602,8 +605,8 @@ def _generator_run(model, run_dir, command):
 
 def _label(gan, text):
     """The class `--label` names for a conditional model: an index, or one of its class names."""
-    if gan.data_kind != "labelled_images":
-        conditional = [n for n, e in kerasgan_cli.MODELS.items() if e.data_kind == "labelled_images"]
+    if not hasattr(gan, "label_index"):  # the models trained on class labels (ClassLabels)
+        conditional = [n for n in kerasgan_cli.MODELS if hasattr(kerasgan_cli.model_class(n), "label_index")]
         raise ValueError(
             f"--label applies to conditional models ({', '.join(conditional)}); this run trained a "
             f"{type(gan).__name__}."

@@ -44,7 +44,7 @@ class Pipeline:
     def check_flags(cls, name, flags):
         """Raises a one-line error for a data flag that does not apply, or a missing one."""
         kind = DATA_KINDS[cls.data_kind]
-        for flag in ("data", "data_a", "data_b"):
+        for flag in ("data", "data_a", "data_b", "labelled"):
             if flags.get(flag) is not None and flag not in kind.data_flags:
                 raise ValueError(
                     f"--{flag.replace('_', '-')} does not apply to {name}, which trains on {kind.data_help}."
@@ -144,6 +144,46 @@ class LabelledImages(Images):
     def model_arguments(self):
         names = list(self.first.class_names)
         return {"image_shape": self.image_shape(), "num_classes": len(names), "class_names": names}
+
+
+class PartlyLabelledImages(LabelledImages):
+    """(images, labels) batches of which only `--labelled N` images keep their label, each with a labelled minibatch.
+
+    `kerasgan.data.keep_labels` keeps N // K labels per class (chosen by
+    `--seed`) and `kerasgan.data.semi_supervised` serves every image
+    unlabelled plus min(N, --batch-size) labelled ones per batch. The data
+    must be an array data set with labels (MNIST, IDX files, .npz).
+    """
+
+    data_kind = "partly_labelled_images"
+    supports_diagnostics = False
+    #: --labelled when it is not given: the paper's MNIST setting
+    default_labelled = 100
+
+    def make_dataset(self):
+        f = self.flags
+        try:
+            images, labels = data.load_arrays(f["data"])
+        except ValueError as error:
+            raise ValueError(
+                f"{self.name} keeps --labelled N labels of an array data set (mnist, IDX files, an .npz with labels): "
+                f"{error}"
+            ) from None
+        if labels is None:
+            raise ValueError(f"{f['data']!r} holds no labels; {self.name} needs some (IDX labels file, .npz 'labels').")
+        labelled = self.default_labelled if f.get("labelled") is None else f["labelled"]
+        try:
+            kept = data.keep_labels(labels, labelled, seed=f["seed"])
+        except ValueError as error:
+            raise ValueError(f"--labelled {labelled}: {error}") from None
+        return data.semi_supervised(
+            images,
+            kept,
+            batch_size=self.batch_size,
+            seed=f["seed"],
+            image_size=f["image_size"],
+            channels=f["channels"],
+        )
 
 
 class CaptionedImages(Images):
@@ -375,7 +415,15 @@ class SuperResolutionPatches(Pipeline):
 
 PIPELINES = {
     cls.data_kind: cls
-    for cls in (Images, LabelledImages, CaptionedImages, PairedImages, UnpairedImages, SuperResolutionPatches)
+    for cls in (
+        Images,
+        LabelledImages,
+        PartlyLabelledImages,
+        CaptionedImages,
+        PairedImages,
+        UnpairedImages,
+        SuperResolutionPatches,
+    )
 }
 
 

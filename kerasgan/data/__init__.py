@@ -5,17 +5,21 @@ or IDX file, a folder of IDX files or of images; `EMBEDDED_MNIST` is the
 MNIST test set shipped with the package); `image_folder` and
 `from_array` build the two kinds of pipeline behind it. `paired_images` and
 `unpaired_images` yield `(images_a, images_b)` for image-to-image translation;
-`captioned_mnist_dataset`, `captioned_folder` and `from_captions` yield `(images, text)`.
+`captioned_mnist_dataset`, `captioned_folder` and `from_captions` yield `(images, text)`;
+`semi_supervised` yields `(images, labels)` with `UNLABELLED` (-1) labels and a labelled minibatch per batch.
 """
 
 from kerasgan.data.arrays import (
     DATASET_NAMES,
     EMBEDDED_MNIST,
+    UNLABELLED,
     count_images,
     from_array,
+    keep_labels,
     load_arrays,
     load_dataset,
     mnist_idx,
+    semi_supervised,
 )
 from kerasgan.data.captions import (
     caption_pairs,
@@ -44,6 +48,7 @@ __all__ = [
     "EMBEDDED_MNIST",
     "IMAGE_EXTENSIONS",
     "TooFewImagesError",
+    "UNLABELLED",
     "GaussianMixture",
     "caption_pairs",
     "caption_words",
@@ -61,6 +66,7 @@ __all__ = [
     "grid",
     "held_out_images",
     "image_folder",
+    "keep_labels",
     "list_image_files",
     "load_arrays",
     "load_dataset",
@@ -69,6 +75,7 @@ __all__ = [
     "paired_images",
     "read_image",
     "ring",
+    "semi_supervised",
     "stacked_mnist",
     "sr_pairs",
     "sr_patches",

@@ -135,6 +135,123 @@ def from_array(
     return finish_batches(dataset.map(gather, num_parallel_calls=tf.data.AUTOTUNE), class_names)
 
 
+#: The label of an unlabelled image in semi-supervised data (`keep_labels`, `semi_supervised`, `SemiSupervisedAAE`).
+UNLABELLED = -1
+
+
+def keep_labels(labels, count, seed=None):
+    """`labels` with all but `count` of them hidden (set to `UNLABELLED`), the same number kept of every class.
+
+    Each of the K classes keeps `count // K` labels (the first `count % K`
+    classes one more), at images chosen at random with `seed`: the
+    semi-supervised benchmarks' "100 labels" are `keep_labels(y, 100)`, ten
+    of each MNIST digit.
+
+    Raises:
+        ValueError: If `count` is not in [K, N], or a class has fewer images
+            than the labels it should keep.
+    """
+    labels = check_labels(labels, len(np.asarray(labels)))
+    classes = int(labels.max()) + 1 if labels.size else 0
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not classes <= count <= len(labels):
+        raise ValueError(
+            f"keep_labels: count must be an int from {classes} (one label per class) to {len(labels)} (every image); "
+            f"got {count!r}."
+        )
+    rng = np.random.default_rng(seed)
+    kept = np.full(len(labels), UNLABELLED, np.int32)
+    for k in range(classes):
+        share = count // classes + (k < count % classes)
+        members = np.flatnonzero(labels == k)
+        if len(members) < share:
+            raise ValueError(
+                f"keep_labels: class {k} has {len(members)} images, fewer than the {share} labels it should keep of "
+                f"{count}; keep fewer labels."
+            )
+        chosen = rng.choice(members, share, replace=False)
+        kept[chosen] = k
+    return kept
+
+
+def semi_supervised(
+    images,
+    labels,
+    batch_size=64,
+    labelled_batch_size=None,
+    shuffle=True,
+    seed=None,
+    image_size=None,
+    channels=None,
+):
+    """Serves partly labelled images as (images, labels) batches, each with a labelled minibatch, for semi-supervised models.
+
+    Each batch is `batch_size` images of the whole set with their labels
+    hidden (`UNLABELLED`; one pass over `images` is one epoch), followed by
+    `labelled_batch_size` of the labelled images with their labels, drawn
+    in turn from those images reshuffled at each pass. So every step sees a
+    labelled minibatch however few labels there are, as Makhzani et al.'s
+    semi-supervised classification phase does (100 labels of 8,000 images
+    would otherwise give about one labelled image per batch of 64).
+
+    Args:
+        images: Array `(N, H, W, C)` or `(N, H, W)`, as `from_array` takes.
+        labels: `N` class indices, `UNLABELLED` (-1) for the images without
+            a label (`keep_labels` hides all but a few).
+        batch_size: Unlabelled images per batch.
+        labelled_batch_size: Labelled images per batch; default
+            `min(batch_size, number of labelled images)`.
+        shuffle, seed, image_size, channels: as for `from_array`.
+
+    Returns:
+        A `tf.data.Dataset` of `(images, labels)` pairs, float32 images and
+        int32 labels, `batch_size + labelled_batch_size` of each per batch;
+        its `class_names` are "0" ... "K-1" (K = the largest label + 1).
+
+    Example:
+        images, labels = kerasgan.data.load_arrays("../shared/data/mnist")
+        dataset = kerasgan.data.semi_supervised(images, kerasgan.data.keep_labels(labels, 100, seed=0))
+        aae = kerasgan.models.SemiSupervisedAAE(num_classes=10, image_shape=(28, 28, 1))
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise ValueError(
+            f"Got {len(images)} images but labels of shape {labels.shape}; pass one label per image "
+            f"({UNLABELLED} for an unlabelled one)."
+        )
+    known = np.flatnonzero(labels != UNLABELLED)
+    if not len(known):
+        raise ValueError(
+            f"semi_supervised: every label is {UNLABELLED} (unlabelled); keep some labels (kerasgan.data.keep_labels) "
+            "or train an unsupervised model."
+        )
+    if labels[known].min() < 0:
+        raise ValueError(
+            f"Labels must be class indices >= 0, or {UNLABELLED} for an unlabelled image; got {int(labels[known].min())}."
+        )
+    known_labels = check_labels(labels[known], len(known))
+    if labelled_batch_size is None:
+        labelled_batch_size = min(batch_size, len(known))
+    check_batch_size(labelled_batch_size)
+    common = dict(shuffle=shuffle, image_size=image_size, channels=channels)
+    unlabelled = from_array(images, batch_size=batch_size, seed=seed, **common)
+    labelled = from_array(
+        np.asarray(images)[known],
+        batch_size=labelled_batch_size,
+        seed=None if seed is None else seed + 1,
+        labels=known_labels,
+        **common,
+    ).repeat()
+
+    def join(hidden, shown):
+        shown_images, shown_labels = shown
+        hidden_labels = tf.fill([tf.shape(hidden)[0]], tf.constant(UNLABELLED, tf.int32))
+        return tf.concat([hidden, shown_images], 0), tf.concat([hidden_labels, shown_labels], 0)
+
+    dataset = tf.data.Dataset.zip((unlabelled, labelled)).map(join, num_parallel_calls=tf.data.AUTOTUNE)
+    dataset.class_names = [str(k) for k in range(int(known_labels.max()) + 1)]
+    return dataset
+
+
 def check_labels(labels, count):
     """`labels` as an int32 vector of `count` non-negative class indices, or a clear error."""
     labels = np.asarray(labels)

@@ -29,7 +29,7 @@ from kerasgan.losses.adversarial import (
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
-from kerasgan.losses.auxiliary import categorical_code_loss, class_loss, continuous_code_loss
+from kerasgan.losses.auxiliary import categorical_code_loss, class_loss, continuous_code_loss, labelled_class_loss
 from kerasgan.losses.penalties import dragan_penalty, gradient_penalty, r1_penalty
 from kerasgan.losses.translation import cycle_consistency_loss, identity_loss, l1_loss, mse_loss
 
@@ -49,6 +49,7 @@ __all__ = [
     "hinge_generator_loss",
     "identity_loss",
     "l1_loss",
+    "labelled_class_loss",
     "mse_loss",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",

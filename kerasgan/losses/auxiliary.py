@@ -5,6 +5,8 @@ Pure functions in `keras.ops`; each returns the batch mean as a float32 scalar.
 
 from keras import ops
 
+from kerasgan.losses.adversarial import global_batch_mean
+
 
 def class_loss(class_logits, labels):
     """Cross-entropy −log P(C = c | X) of the true classes, averaged over the batch.
@@ -27,6 +29,34 @@ def class_loss(class_logits, labels):
     # report such labels themselves.
     targets = ops.one_hot(ops.reshape(ops.cast(labels, "int32"), (-1,)), ops.shape(class_logits)[-1])
     return ops.mean(ops.categorical_crossentropy(targets, class_logits, from_logits=True))
+
+
+def labelled_class_loss(class_logits, labels, unlabelled=-1):
+    """Cross-entropy −log q(y = c | x) averaged over the rows that have a label; a row labelled `unlabelled` adds nothing.
+
+    The semi-supervised classification phase of the adversarial autoencoder
+    (Makhzani et al. 2016, §5) on a batch of labelled and unlabelled images;
+    0 for a batch without a labelled row. The mean is over the labelled rows
+    of the global batch (`global_batch_mean` of the terms and of the count),
+    so under tf.distribute, where one replica's slice may hold most of them,
+    it is the one-device value.
+
+    Args:
+        class_logits: (batch, K) unnormalized class scores.
+        labels: (batch,) integer classes in [0, K), or `unlabelled`.
+        unlabelled: the label of an unlabelled row (`kerasgan.data.UNLABELLED`).
+
+    Reference:
+        Makhzani, Shlens, Jaitly, Goodfellow, Frey, Adversarial Autoencoders,
+        ICLR 2016 workshop. https://arxiv.org/abs/1511.05644
+    """
+    class_logits = ops.cast(class_logits, "float32")
+    labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+    labelled = ops.cast(ops.not_equal(labels, unlabelled), "float32")
+    # One-hot targets, as class_loss: an out-of-range label costs 0 rather than failing mid-graph.
+    targets = ops.one_hot(labels, ops.shape(class_logits)[-1]) * labelled[:, None]
+    terms = ops.categorical_crossentropy(targets, class_logits, from_logits=True)
+    return global_batch_mean(terms) / ops.maximum(global_batch_mean(labelled), 1e-12)
 
 
 def categorical_code_loss(code_logits, codes_one_hot, sizes):

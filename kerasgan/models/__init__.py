@@ -1,7 +1,7 @@
 """GAN algorithms: `keras.Model` subclasses trained with compile() / fit(), one public class per file."""
 
 from kerasgan.models.acgan import ACGAN
-from kerasgan.models.adversarial_autoencoder import AdversarialAutoencoder, LabelledPriorAAE
+from kerasgan.models.adversarial_autoencoder import AdversarialAutoencoder, LabelledPriorAAE, SemiSupervisedAAE
 from kerasgan.models.base import AdversarialModel
 from kerasgan.models.began import BEGAN
 from kerasgan.models.bigan import BiGAN
@@ -47,6 +47,7 @@ MODELS = {
     "bigan": BiGAN,
     "aae": AdversarialAutoencoder,
     "aae_labels": LabelledPriorAAE,
+    "aae_semi": SemiSupervisedAAE,
     "fgan": FGAN,
     "ebgan": EBGAN,
     "began": BEGAN,
@@ -91,6 +92,7 @@ __all__ = [
     "StyleGAN2",
     "ProgressiveGrowth",
     "RaGAN",
+    "SemiSupervisedAAE",
     "UnrolledGAN",
     "SRGAN",
     "SRResNet",

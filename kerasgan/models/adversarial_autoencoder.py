@@ -5,6 +5,7 @@ Reference:
     ICLR 2016 workshop. https://arxiv.org/abs/1511.05644
 """
 
+import collections
 import math
 
 import keras
@@ -12,6 +13,7 @@ import numpy as np
 from keras import ops
 
 from kerasgan import losses as formulas
+from kerasgan.data.arrays import UNLABELLED
 from kerasgan.models.class_conditional import ClassLabels
 from kerasgan.models.encoding import EncoderModel
 from kerasgan.models.gan import GAN
@@ -105,9 +107,10 @@ class AdversarialAutoencoder(EncoderModel, GAN):
         self.check_encoder()
         g_in, g_out = tuple(self.generator.inputs[0].shape[1:]), tuple(self.generator.output_shape[1:])
         d_in = tuple(self.discriminator.inputs[0].shape[1:])
-        if g_in != (self.latent_dim,) or g_out != self.image_shape:
+        if g_in != (self.generator_latent_size,) or g_out != self.image_shape:
             raise ValueError(
-                f"The decoder must map codes ({self.latent_dim},) to images {self.image_shape}; it maps {g_in} to {g_out}."
+                f"The decoder must map codes ({self.generator_latent_size},) to images {self.image_shape}; it maps "
+                f"{g_in} to {g_out}."
             )
         if d_in != (self.latent_dim,):
             raise ValueError(f"The discriminator judges codes ({self.latent_dim},); this one takes {d_in}.")
@@ -271,5 +274,226 @@ class LabelledPriorAAE(ClassLabels, AdversarialAutoencoder):
     def get_config(self):
         config = {**super().get_config(), **self.classes_config()}
         for argument in ("prior", "prior_modes"):
+            config.pop(argument)
+        return config
+
+
+#: What one step of `SemiSupervisedAAE` encodes of its batch: the class logits, q(y|x) (their softmax), the style z
+#: and the batch's labels (`UNLABELLED` for an unlabelled image).
+Encoding = collections.namedtuple("Encoding", ["logits", "classes", "style", "labels"])
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class SemiSupervisedAAE(ClassLabels, AdversarialAutoencoder):
+    """The semi-supervised adversarial autoencoder (Makhzani et al., §5, Figure 8): q(y, z|x), a class y and a style z.
+
+    The encoder's output is K class logits followed by a style z of
+    `latent_dim`; y = softmax(logits) = q(y|x), and the decoder G
+    reconstructs x from [y, z]. Each step has the paper's three phases on
+    one batch: reconstruction, "reconstruction" = mean |x - G([y, z])|²;
+    regularization, two discriminators on the codes: the
+    `label_discriminator` D_y tells one-hot draws of Categorical(K) from y
+    ("d_class_loss" = BCE(D_y(onehot), 1) + BCE(D_y(y), 0)) and the
+    `discriminator` D_z tells draws of N(0, I) from z ("d_loss"), then the
+    encoder, the generator of both codes, fools both (λ·"g_class_loss" +
+    λ·"g_loss", non-saturating); semi-supervised classification,
+    "classification" = w · the cross-entropy of q(y|x) on the batch's
+    labelled images only (its mean over them; 0 in a batch without any).
+    As in `AdversarialAutoencoder` the encoder's and decoder's terms are
+    summed into one update, after the discriminators' update on the same
+    codes; the paper applies the phases as separate SGD updates.
+
+    Data: (images, labels) batches whose labels are class indices in
+    [0, num_classes) or `kerasgan.data.UNLABELLED` (-1) for an unlabelled
+    image, so `fit()` takes one data set; the reconstruction and the
+    regularization read every image, the classification only the labelled
+    ones. `kerasgan.data.semi_supervised` serves a labelled minibatch in every
+    batch (as the paper's classification phase has), and
+    `kerasgan.data.keep_labels` hides all but N labels. Any other label is
+    refused after the first step (and by `fit(images, labels)` up front).
+
+    Args:
+        num_classes: K, the classes of y (its prior is uniform over them).
+        class_names: optional names, accepted by `generate(labels=...)`.
+        label_discriminator: a `keras.Model` on class vectors (B, K) -> (B, 1).
+        classification_weight: w of the cross-entropy against the other terms.
+        **kwargs: the `AdversarialAutoencoder` arguments (`adversarial_weight`
+            = λ, `base_filters`, `latent_dim`, the networks; the encoder maps
+            images to (B, num_classes + latent_dim), the decoder
+            (B, num_classes + latent_dim) to images). The style's prior is
+            N(0, I): no prior= arguments.
+
+    Example:
+        ```python
+        images, labels = kerasgan.data.load_arrays("../shared/data/mnist")
+        dataset = kerasgan.data.semi_supervised(images, kerasgan.data.keep_labels(labels, 100, seed=0))
+        aae = kerasgan.models.SemiSupervisedAAE(num_classes=10, image_shape=(28, 28, 1))
+        aae.compile()
+        aae.fit(dataset, epochs=20)
+        digits, sevens = aae.classify(images), aae.generate(8, labels=7)
+        ```
+    """
+
+    data_kind = "partly_labelled_images"
+    unlabelled = UNLABELLED
+
+    def __init__(self, num_classes=10, class_names=None, label_discriminator=None, classification_weight=1.0, **kwargs):
+        self.init_classes(num_classes, class_names)
+        given = [key for key in ("prior", "prior_modes", "prior_radius", "prior_sigma") if key in kwargs]
+        if given:
+            raise ValueError(
+                f"SemiSupervisedAAE's priors are the paper's, Categorical({self.num_classes}) for the class and "
+                f"N(0, I) for the style; drop {given[0]}=."
+            )
+        self.classification_weight = checks.nonnegative(
+            "SemiSupervisedAAE", "classification_weight", classification_weight
+        )
+        self.label_discriminator = label_discriminator  # built in _check_networks, as the encoder
+        super().__init__(**kwargs)
+        self.add_label_range()
+
+    # ------------------------------------------------------------------ networks
+    @property
+    def code_size(self):
+        return self.num_classes + self.latent_dim
+
+    @property
+    def generator_latent_size(self):
+        return self.num_classes + self.latent_dim
+
+    def build_generator(self):
+        return dcgan_generator(self.generator_latent_size, self.image_shape, self.base_filters)
+
+    def build_encoder(self):
+        return bigan_encoder(self.image_shape, self.code_size, self.base_filters)
+
+    def build_label_discriminator(self):
+        return point_discriminator(
+            self.num_classes, units=(256, 256), input_scale=1.0, orthogonal_gain=None, name="label_discriminator"
+        )
+
+    def _check_networks(self):
+        if self.label_discriminator is None:
+            self.label_discriminator = self.build_label_discriminator()
+        super()._check_networks()
+        judged = tuple(self.label_discriminator.inputs[0].shape[1:])
+        if judged != (self.num_classes,):
+            raise ValueError(
+                f"SemiSupervisedAAE's label_discriminator judges class vectors ({self.num_classes},); this one takes "
+                f"{judged}."
+            )
+
+    def discriminator_networks(self):
+        return [self.discriminator, self.label_discriminator]
+
+    def loss_names(self):
+        return (
+            *super().loss_names(),
+            "d_class_loss",
+            "g_class_loss",
+            "classification",
+            "d_class_acc_real",
+            "d_class_acc_fake",
+        )
+
+    def split_code(self, outputs):
+        """(class logits (float32), style z) of the encoder's outputs."""
+        return ops.cast(outputs[:, : self.num_classes], "float32"), outputs[:, self.num_classes :]
+
+    def generator_inputs(self, latents, condition):
+        """The decoder's input [y, z]: the class vectors `condition` (q(y|x), or one-hot) and the styles `latents`."""
+        return ops.concatenate([ops.cast(condition, latents.dtype), latents], axis=-1)
+
+    # ------------------------------------------------------------------ the phases
+    def sample_classes(self, batch_size):
+        """One-hot y' ~ Categorical(num_classes), from the model's seed generator."""
+        draws = self.replica_random(
+            lambda shape, seed: keras.random.randint(shape, 0, self.num_classes, seed=seed), (batch_size,)
+        )
+        return ops.one_hot(draws, self.num_classes)
+
+    def step_batch(self, real, labels):
+        logits, style = self.split_code(self.encoder(real, training=True))
+        classes = ops.softmax(logits)
+        reconstruction = self.generator(self.generator_inputs(style, classes), training=True)
+        size = ops.shape(real)[0]
+        prior = (self.sample_classes(size), self.sample_latents(size))
+        return StepBatch(real, reconstruction, Encoding(logits, classes, style, labels), prior)
+
+    def discriminator_objective(self, batch):
+        """(terms, metrics) of D_z and D_y: prior draws (`batch.latents`) are real, the codes (`batch.condition`) fake."""
+        prior_classes, prior_style = batch.latents
+        real_z = self.discriminator(prior_style, training=True)
+        fake_z = self.discriminator(batch.condition.style, training=True)
+        real_y = self.label_discriminator(prior_classes, training=True)
+        fake_y = self.label_discriminator(batch.condition.classes, training=True)
+        terms = {
+            "d_loss": formulas.discriminator_loss(real_z, fake_z),
+            "d_class_loss": formulas.discriminator_loss(real_y, fake_y),
+        }
+        metrics = {
+            "d_acc_real": ops.mean(ops.cast(real_z > 0, "float32")),
+            "d_acc_fake": ops.mean(ops.cast(fake_z < 0, "float32")),
+            "d_class_acc_real": ops.mean(ops.cast(real_y > 0, "float32")),
+            "d_class_acc_fake": ops.mean(ops.cast(fake_y < 0, "float32")),
+        }
+        return terms, metrics
+
+    def generator_objective(self, batch):
+        """(terms, metrics) of E and G: the reconstruction, λ·E fooling D_z and D_y, w·the labelled rows' cross-entropy."""
+        codes = batch.condition
+        fake_z = self.discriminator(codes.style, training=True)
+        fake_y = self.label_discriminator(codes.classes, training=True)
+        terms = {
+            "reconstruction": ops.mean(ops.square(batch.real - batch.fake)),
+            "g_loss": self.adversarial_weight * formulas.non_saturating_generator_loss(fake_z),
+            "g_class_loss": self.adversarial_weight * formulas.non_saturating_generator_loss(fake_y),
+            "classification": self.classification_weight
+            * formulas.labelled_class_loss(codes.logits, codes.labels, UNLABELLED),
+        }
+        return terms, {}
+
+    # ------------------------------------------------------------------ inference
+    def class_probabilities(self, images, batch_size=256):
+        """q(y|x) (float32 numpy, (n, num_classes)) of images in [-1, 1], in inference mode."""
+        logits = self.encoder_outputs(images, batch_size)[:, : self.num_classes]
+        return ops.convert_to_numpy(ops.softmax(ops.convert_to_tensor(logits))).astype("float32")
+
+    def classify(self, images, batch_size=256):
+        """argmax_y q(y|x): the class index (int numpy, (n,)) of each image."""
+        return np.argmax(self.class_probabilities(images, batch_size), axis=-1)
+
+    def encode(self, images, batch_size=256):
+        """The style z of images (float32 numpy, (n, latent_dim)): what D_z matches to N(0, I); `classify` gives y."""
+        return self.encoder_outputs(images, batch_size)[:, self.num_classes :]
+
+    def reconstruct(self, images, batch_size=256):
+        """G([q(y|x), z]): the images regenerated from their class probabilities and style."""
+        outputs = self.encoder_outputs(images, batch_size)
+        classes = ops.convert_to_numpy(ops.softmax(ops.convert_to_tensor(outputs[:, : self.num_classes])))
+        return self._generate(outputs[:, self.num_classes :], classes, batch_size, use_ema=True)
+
+    def generate(self, n=None, labels=None, latents=None, seed=None, batch_size=256, use_ema=True):
+        """Decodes [onehot(label), z]: styles z ~ N(0, I) (numpy RNG with `seed`) or `latents`, for `labels`.
+
+        Args:
+            n: number of images.
+            labels: one class for all images, or one per image (indices, or
+                names from `class_names`); None cycles through the classes.
+            latents: explicit styles (n, latent_dim) instead of `n`.
+            seed, batch_size, use_ema: as for `GAN.generate`.
+        """
+        latents = self.latents_for(n, latents, seed)
+        onehot = np.eye(self.num_classes, dtype="float32")[self._labels_for(len(latents), labels)]
+        return self._generate(latents, onehot, batch_size, use_ema)
+
+    def get_config(self):
+        config = {
+            **super().get_config(),
+            **self.classes_config(),
+            "label_discriminator": _SERIALIZE(self.label_discriminator),
+            "classification_weight": self.classification_weight,
+        }
+        for argument in ("prior", "prior_modes", "prior_radius", "prior_sigma"):
             config.pop(argument)
         return config

@@ -17,6 +17,8 @@ class ClassLabels:
     """
 
     data_kind = "labelled_images"
+    #: the label that marks an unlabelled image in training data (SemiSupervisedAAE's -1); None: every image has its class
+    unlabelled = None
 
     def init_classes(self, num_classes, class_names):
         if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
@@ -55,13 +57,17 @@ class ClassLabels:
 
     def check_labels_seen(self):
         low, high = (int(v) for v in ops.convert_to_numpy(self._label_range))
-        if low < 0 or high >= self.num_classes:
+        lowest = 0 if self.unlabelled is None else self.unlabelled
+        if low < lowest or high >= self.num_classes:
             self.stop_training = True
             raise ValueError(
-                f"fit() received the class label {low if low < 0 else high}, but {type(self).__name__} was built for "
-                f"num_classes={self.num_classes} (labels 0..{self.num_classes - 1}). Build the model with the data's "
-                "class count, or remap the labels."
+                f"fit() received the class label {low if low < lowest else high}, but {type(self).__name__} was built "
+                f"for num_classes={self.num_classes} (labels 0..{self.num_classes - 1}{self._unlabelled_note()}). "
+                "Build the model with the data's class count, or remap the labels."
             )
+
+    def _unlabelled_note(self):
+        return "" if self.unlabelled is None else f", or {self.unlabelled} for an unlabelled image"
 
     def fit(self, x=None, *args, **kwargs):
         names = getattr(x, "class_names", None)
@@ -73,16 +79,19 @@ class ClassLabels:
             )
         y = args[0] if args else kwargs.get("y")
         if y is not None and not isinstance(y, (dict, tuple, list)):
-            self._check_labels(np.asarray(y))
+            self._check_labels(np.asarray(y), training=True)
         return super().fit(x, *args, **kwargs)
 
-    def _check_labels(self, labels):
+    def _check_labels(self, labels, training=False):
+        """Raises a clear error for labels that are no class index (in training, `unlabelled` is one too)."""
         if labels.size and not np.issubdtype(labels.dtype, np.integer) and not np.all(labels == np.round(labels)):
             raise ValueError(f"Class labels must be integers; got values such as {labels.ravel()[:5].tolist()}.")
-        bad = labels[(labels < 0) | (labels >= self.num_classes)]
+        known = labels != self.unlabelled if training and self.unlabelled is not None else True
+        bad = labels[known & ((labels < 0) | (labels >= self.num_classes))]
         if bad.size:
+            note = self._unlabelled_note() if training else ""
             raise ValueError(
-                f"Class labels must be in [0, {self.num_classes}) for num_classes={self.num_classes}; got "
+                f"Class labels must be in [0, {self.num_classes}) for num_classes={self.num_classes}{note}; got "
                 f"{bad[:5].tolist()}{' ...' if bad.size > 5 else ''}."
             )
 
