@@ -10,7 +10,7 @@ steps), a moving average of the generator with ramp-up, Adam(0.0025, β = 0, 0.9
 lazy intervals. A folder of 5,000 faces is small for a GAN, so ADA is on (D's augmentations applied
 with a probability p that follows D's overfitting toward r_t = 0.6; `--no-ada` turns it off).
 --small is the slow test's configuration (latent 64, widths 16-32, mapping depth 4: at 32×32 about
-100 CPU-seconds per 1,000 steps of 16, where the SWD to held-out faces falls from 148 to 55).
+100 CPU-seconds per 1,000 steps of 16, where the SWD to held-out faces falls from 145 to 56 in the slow test).
 
 After training it writes, beside the model: `truncated.png` (the same latents at ψ = 1, 0.7 and
 0.4, one row each: the truncation trick trades variety for typical faces), `style_mixing.png` (the
