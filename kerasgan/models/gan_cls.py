@@ -220,6 +220,19 @@ class GANCLS(DCGAN):
             + (("g_kl",) if self.conditioning_augmentation is not None else ())
         )
 
+    # ------------------------------------------------------------------ what a run reads for it
+    @classmethod
+    def data_image_size(cls, size, arguments):
+        """The side at which a run reads the images for `cls(**arguments)`, `size` being the run's image side (the
+        data's, or --image-size): `size` itself (StackGAN's stage I trains at half of it)."""
+        return size
+
+    @classmethod
+    def encodes_data_text(cls, arguments):
+        """Whether a run gives `cls(**arguments)` a text encoder over the data's captions (StackGAN's stage II reads
+        the text with its stage I's)."""
+        return True
+
     # ------------------------------------------------------------------ text
     def embed(self, text, training=True):
         """φ(t): caption strings through `text_encoder`; embeddings (float) as they are."""
@@ -269,15 +282,23 @@ class GANCLS(DCGAN):
             )
         return images, text
 
+    def generator_feed(self, latents, embedding, codes, noise):
+        """What the generator is fed for latents z, the text's embedding and its codes c (see `condition_codes`):
+        [z, c]. StackGAN's stage II feeds [stage I's image, c] (`noise`: whether that image's code is sampled)."""
+        return [latents, codes]
+
     def generator_inputs(self, latents, condition):
-        return [latents, self.condition_codes(self.embed(condition, training=False), noise=False)[0]]
+        embedding = self.embed(condition, training=False)
+        return self.generator_feed(latents, embedding, self.condition_codes(embedding, noise=False)[0], noise=False)
 
     def sampling_inputs(self, latents, condition, use_ema):
         # c = μ of the CA network that goes with the sampled generator: its moving average under `ema=`
         conditioning = self.conditioning
         if use_ema and conditioning is not None:
             conditioning = self.sampling_network(conditioning)
-        return [latents, self.condition_codes(self.embed(condition, training=False), False, conditioning)[0]]
+        embedding = self.embed(condition, training=False)
+        codes = self.condition_codes(embedding, False, conditioning)[0]
+        return self.generator_feed(latents, embedding, codes, noise=False)
 
     def discriminator_inputs(self, images, condition):
         return [images, self.embed(condition)]
@@ -292,14 +313,18 @@ class GANCLS(DCGAN):
             interpolated_text = self.beta * embedding + (1.0 - self.beta) * self.mismatched(embedding)
             extra_codes, extra_kl = self.condition_codes(interpolated_text, noise=True)
             # One generator pass for both batches.
-            fakes = self.generator(
-                [ops.concatenate([latents, self.sample_latents(n)]), ops.concatenate([codes, extra_codes])],
-                training=True,
+            feed = self.generator_feed(
+                ops.concatenate([latents, self.sample_latents(n)]),
+                ops.concatenate([embedding, interpolated_text]),
+                ops.concatenate([codes, extra_codes]),
+                noise=True,
             )
+            fakes = self.generator(feed, training=True)
             fake, interpolated_fake = fakes[:n], fakes[n:]
             kl = None if kl is None else 0.5 * (kl + extra_kl)
         else:
-            fake, interpolated_fake = self.generator([latents, codes], training=True), None
+            feed = self.generator_feed(latents, embedding, codes, noise=True)
+            fake, interpolated_fake = self.generator(feed, training=True), None
         return TextStepBatch(real, fake, condition, latents, interpolated_fake, interpolated_text, kl)
 
     # ------------------------------------------------------------------ the objectives

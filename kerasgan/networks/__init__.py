@@ -51,6 +51,7 @@ from kerasgan.networks.text import (
     caption_vocabulary,
     conditioning_augmentation,
     matching_discriminator,
+    stage2_generator,
     text_encoder,
     text_generator,
 )
@@ -117,6 +118,7 @@ __all__ = [
     "caption_vocabulary",
     "conditioning_augmentation",
     "matching_discriminator",
+    "stage2_generator",
     "text_encoder",
     "text_generator",
 ]
