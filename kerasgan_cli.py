@@ -139,6 +139,12 @@ MODELS = {
         "captioned_images",
         "GAN-CLS (Reed et al. 2016): a text-conditioned DCGAN whose discriminator judges whether image and text match.",
     ),
+    "stackgan": ModelEntry(
+        "kerasgan.models.stackgan",
+        "StackGAN",
+        "captioned_images",
+        "StackGAN (Zhang et al. 2017): stage I draws the text's rough shape at low resolution, stage II refines it at 2×.",
+    ),
     "pix2pix": ModelEntry(
         "kerasgan.models.pix2pix",
         "Pix2Pix",
@@ -278,9 +284,9 @@ def build_parser():
     data.add_argument(
         "--data",
         help="mnist | fashion_mnist | cifar10 | an image folder | IDX files | an .npz file (cgan, acgan: with "
-        "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images; gan_cls: a folder "
-        "with captions.jsonl or one .txt per image (and optionally embeddings.npy). Default for the "
-        "image models: the MNIST test set shipped with kerasgan (no download), captioned for gan_cls",
+        "labels, e.g. one sub-folder per class); pix2pix: a folder of side-by-side A|B images; gan_cls, stackgan: a "
+        "folder with captions.jsonl or one .txt per image (and optionally embeddings.npy). Default for the "
+        "image models: the MNIST test set shipped with kerasgan (no download), captioned for gan_cls and stackgan",
     )
     data.add_argument("--data-a", metavar="DIR", help="pix2pix, cyclegan, discogan: folder of domain-A (input) images")
     data.add_argument(
@@ -359,6 +365,20 @@ def build_parser():
         "file (.h5, for offline machines), or a saved Keras feature model (.keras) with a block5_conv4 layer",
     )
 
+    stacked = train.add_argument_group("two-stage text to image (stackgan)")
+    stacked.add_argument(
+        "--stage",
+        choices=("1", "2"),
+        help="stackgan: 1 trains stage I at half the image side (14×14 on the captioned MNIST); 2 refines a "
+        "trained stage I to the full side (28×28), stage I frozen (default 1)",
+    )
+    stacked.add_argument(
+        "--stage1-run",
+        metavar="RUN_DIR",
+        help="stackgan --stage 2: the run folder of the trained stage I (its model.keras); its image side, text "
+        "encoder and latent size are stage II's",
+    )
+
     fit = train.add_argument_group("training")
     fit.add_argument("--epochs", metavar="N", help=f"epochs to train (default {_default('epochs')})")
     fit.add_argument(
@@ -429,7 +449,7 @@ def build_parser():
         "--caption",
         action="append",
         metavar="TEXT",
-        help='text-to-image models (gan_cls): a caption, e.g. "a thin seven" (repeatable: one grid row per caption, '
+        help='text-to-image models (gan_cls, stackgan): a caption, e.g. "a thin seven" (repeatable: one grid row per caption, '
         "--num images each, default 8)",
     )
     sample.add_argument(

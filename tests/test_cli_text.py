@@ -86,13 +86,19 @@ def test_sample_from_a_text_run_needs_captions(caption_folder, tmp_path, capsys)
     assert "--caption" in capsys.readouterr().err
 
 
-def test_gan_cls_trains_on_captioned_mnist_idx_files(tmp_path):
+def _small_mnist(tmp_path):
+    """MNIST IDX files of two digits of each class."""
     images, labels = kerasgan.data.mnist_idx(kerasgan.data.EMBEDDED_MNIST + "/t10k-images-idx3-ubyte.gz")
     folder = tmp_path / "mnist"
     folder.mkdir()
     chosen = np.concatenate([np.flatnonzero(labels == d)[:2] for d in range(10)])  # two of each digit
     _idx(folder / "t10k-images-idx3-ubyte.gz", images[chosen, ..., 0], 2051)
     _idx(folder / "t10k-labels-idx1-ubyte.gz", labels[chosen], 2049)
+    return folder
+
+
+def test_gan_cls_trains_on_captioned_mnist_idx_files(tmp_path):
+    folder = _small_mnist(tmp_path)
     run = tmp_path / "run"
     assert _train(folder, run) == 0
     pairs = sum(map(len, kerasgan.data.captioned_mnist(folder)[1]))
@@ -112,3 +118,40 @@ def test_the_default_data_of_gan_cls_is_the_captioned_mnist():
     assert set(kerasgan.data.caption_words()) - {"an"} <= set(
         arguments["text_encoder"].get_layer("tokenizer").get_vocabulary()
     )
+
+
+def _train_stackgan(data, run_dir, *extra):
+    tiny = ("base_filters=4", "text_units=4", "conditioning_augmentation=3", "n_blocks=1")
+    return cli.main(
+        ["train", "stackgan", "--data", str(data), "--epochs", "1", "--batch-size", "8", "--latent-dim", "4"]
+        + [arg for setting in tiny for arg in ("--set", setting)]
+        + ["--run-dir", str(run_dir), *extra]
+    )
+
+
+def test_stackgan_trains_stage1_then_stage2_from_its_run_and_samples_captions(tmp_path, capsys):
+    folder = _small_mnist(tmp_path)
+    stage1_run, stage2_run = tmp_path / "stage1", tmp_path / "stage2"
+    assert _train_stackgan(folder, stage1_run, "--stage", "1") == 0
+    stage1 = keras.saving.load_model(stage1_run / "model.keras")
+    assert stage1.stage == 1 and stage1.image_shape == (14, 14, 1)  # half the captioned MNIST's side
+    assert _train_stackgan(folder, stage2_run, "--stage", "2", "--stage1-run", str(stage1_run)) == 0
+    stage2 = keras.saving.load_model(stage2_run / "model.keras")
+    assert stage2.stage == 2 and stage2.image_shape == (28, 28, 1)
+    assert int(stage2.g_optimizer.iterations) == sum(map(len, kerasgan.data.captioned_mnist(folder)[1])) // 8
+    for a, b in zip(stage1.generator.get_weights(), stage2.stage1_generator.get_weights()):
+        np.testing.assert_array_equal(a, b)  # stage I came in frozen
+    out = tmp_path / "rows.npy"
+    argv = ["sample", "--run-dir", str(stage2_run), "--caption", "a seven", "--caption", "a one", "--num", "2"]
+    assert cli.main([*argv, "--seed", "0", "--out", str(out)]) == 0
+    latents = np.random.default_rng(0).standard_normal((2, 4))
+    images = np.load(out)
+    assert images.shape == (4, 28, 28, 1)
+    np.testing.assert_allclose(images[2:], stage2.generate(latents=latents, captions="a one"), atol=1e-6)
+    capsys.readouterr()
+    assert _train_stackgan(folder, tmp_path / "no_stage1", "--stage", "2") == 2
+    assert "--stage1-run DIR" in capsys.readouterr().err
+    assert _train_stackgan(folder, tmp_path / "from_stage2", "--stage", "2", "--stage1-run", str(stage2_run)) == 2
+    assert "got a StackGAN(stage=2)" in capsys.readouterr().err
+    assert _train(folder, tmp_path / "gan_cls", "--stage", "2") == 2
+    assert "--stage does not apply to gan_cls" in capsys.readouterr().err

@@ -335,3 +335,20 @@ def test_text_at_the_input_reaches_the_first_convolution():
     assert type(gan).from_config(gan.get_config()).text_at == "input"
     with pytest.raises(ValueError, match="text_at"):
         _small(text_at="middle")
+
+
+def test_the_wrong_text_is_never_the_right_one():
+    # neighbours sharing a caption, as in the captioned MNIST's batches: the nearest earlier text that differs
+    captions = tf.constant(["a one", "a one", "a two", "a one", "a three", "a three"])
+    wrong = GANCLS.mismatched(captions).numpy()
+    np.testing.assert_array_equal(wrong, [b"a three", b"a three", b"a one", b"a two", b"a one", b"a one"])
+    embeddings = tf.constant(_embeddings(3)[[0, 0, 1, 2, 2]])
+    wrong = GANCLS.mismatched(embeddings).numpy()
+    assert not (wrong == embeddings.numpy()).all(axis=1).any()
+    np.testing.assert_array_equal(GANCLS.mismatched(tf.constant(["a", "a"])).numpy(), [b"a", b"a"])  # nothing differs
+    # on batches of the captioned MNIST the shift by one gave some images their own caption; mismatched gives none
+    shifted_equal = 0
+    for _, text in kerasgan.data.captioned_mnist_dataset(batch_size=64, seed=0).take(20):
+        assert not (GANCLS.mismatched(text).numpy() == text.numpy()).any()
+        shifted_equal += int((np.roll(text.numpy(), 1) == text.numpy()).sum())
+    assert shifted_equal > 0

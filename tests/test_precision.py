@@ -19,8 +19,8 @@ def _make(name, **options):
         options["num_classes"] = 3
     if name == "infogan":
         options.update(categorical_codes=(3,), continuous_codes=1)
-    if name == "gan_cls":
-        options["text_dim"] = 3  # precomputed text embeddings
+    if MODELS[name].data_kind == "captioned_images":
+        options["text_dim"] = 3  # precomputed text embeddings (StackGAN: its stage I)
     keras.utils.set_random_seed(0)
     return MODELS[name].for_images((8, 8, 1), latent_dim=4, seed=0, **options)
 

@@ -47,6 +47,8 @@ RUN_DEFINING_FLAGS = (
     "beta1",
     "scale",
     "init_from",
+    "stage",
+    "stage1_run",
     "vgg_weights",
     "precision",
 )
@@ -118,6 +120,8 @@ def train(args):
         raise ValueError(f"--diagnostics watches the GAN family ({', '.join(supported)}); it does not apply to {name}.")
     strategy, run_dir = _strategy(flags["strategy"]), _run_dir(flags)
     init_source = None if flags["resume"] else _init_source(flags)  # a bad --init-from fails before the data is read
+    if flags["stage1_run"] and not flags["resume"]:  # resuming, the checkpoint holds stage I
+        arguments["stage1"] = _stage1_source(flags["stage1_run"])
     if flags["resume"] and args.epochs is None:
         flags["epochs"] = _saved_config(run_dir).get("epochs", flags["epochs"])  # the run's own, unless asked
     if not _is_chief(strategy):
@@ -197,6 +201,16 @@ def _init_source(flags):
             "--scale as the run it starts from."
         )
     return source
+
+
+def _stage1_source(given):
+    """The model of the run that `--stage1-run` names (the model checks that it is a trained stage I)."""
+    if not os.path.isfile(os.path.join(given, MODEL_FILE)):
+        raise ValueError(
+            f"--stage1-run {given!r} is not a finished run folder (it holds no {MODEL_FILE}); pass the --run-dir of a "
+            "kerasgan train stackgan --stage 1 run."
+        )
+    return load_run(given)
 
 
 def _out_of_memory(error, flags):

@@ -25,6 +25,8 @@ OWN_FLAGS = {
     "extractor": "--vgg-weights",
     "seed": "--seed",
     "image_shape": "--image-size and --channels (the model is built for the data's shape)",
+    "stage": "--stage",
+    **dict.fromkeys(("stage1", "stage1_generator", "stage1_conditioning"), "--stage1-run"),
     **{argument: f"--{flag}" for flag, (_, argument, _) in PART_FLAGS.items()},
 }
 
@@ -178,6 +180,13 @@ def model_arguments(name, cls, args, from_data=()):
         if "latent_dim" not in parameters:
             raise ValueError(f"--latent-dim does not apply to {what}, which has no latent vector.")
         arguments["latent_dim"] = positive_int("--latent-dim", args.latent_dim)
+    for flag, argument in (("stage", "stage"), ("stage1_run", "stage1")):
+        if getattr(args, flag, None) is not None and argument not in parameters:
+            raise ValueError(
+                f"--{flag.replace('_', '-')} does not apply to {what}, which trains in one stage (stackgan has two)."
+            )
+    if getattr(args, "stage", None) is not None:
+        arguments["stage"] = int(args.stage)
     if getattr(args, "vgg_weights", None) is not None:
         if "extractor" not in parameters:
             raise ValueError(

@@ -207,13 +207,16 @@ class CaptionedImages(Images):
 
     def make_dataset(self):
         f = self.flags
+        read_size = lambda size: self.model_class.data_image_size(size, self.arguments)  # StackGAN's stage I: half
         if self.is_mnist():
             if f["image_size"] not in (None, 28) or f["channels"] not in (None, 1):
                 raise ValueError("The captioned MNIST is 28×28 grayscale; drop --image-size and --channels.")
-            return data.captioned_mnist_dataset(f["data"], batch_size=self.batch_size, seed=f["seed"])
+            return data.captioned_mnist_dataset(
+                f["data"], batch_size=self.batch_size, seed=f["seed"], image_size=read_size(28)
+            )
         return data.captioned_folder(
             f["data"],
-            image_size=64 if f["image_size"] is None else f["image_size"],
+            image_size=read_size(64 if f["image_size"] is None else f["image_size"]),
             channels=3 if f["channels"] is None else f["channels"],
             batch_size=self.batch_size,
             seed=f["seed"],
@@ -227,10 +230,10 @@ class CaptionedImages(Images):
 
         images, text = self.first.element_spec
         arguments = {"image_shape": tuple(int(s) for s in images.shape[1:])}
-        if text.dtype.name == "string":
-            arguments["text_encoder"] = networks.text_encoder(networks.caption_vocabulary(self.first.captions))
-        else:
+        if text.dtype.name != "string":
             arguments["text_dim"] = int(text.shape[-1])
+        elif self.model_class.encodes_data_text(self.arguments):  # StackGAN's stage II reads as its stage I does
+            arguments["text_encoder"] = networks.text_encoder(networks.caption_vocabulary(self.first.captions))
         return arguments
 
     def callbacks(self, run_dir, every_n_epochs, seed, diagnostics_every=None):

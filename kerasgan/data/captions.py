@@ -216,6 +216,8 @@ def from_captions(
         )
     if isinstance(images, np.ndarray):
         pixels = images[..., None] if images.ndim == 3 else images
+        if isinstance(image_size, int):
+            image_size = (image_size, image_size)
     else:
         size = 64 if image_size is None else image_size
         pixels = np.stack([_read(f, size, 3 if channels is None else channels) for f in images])
@@ -305,7 +307,11 @@ def captioned_folder(path, image_size=64, channels=3, batch_size=64, shuffle=Tru
     )
 
 
-def captioned_mnist_dataset(spec=EMBEDDED_MNIST, batch_size=64, shuffle=True, seed=None):
-    """The captioned MNIST as batches of (images, caption strings): every true caption of every digit."""
+def captioned_mnist_dataset(spec=EMBEDDED_MNIST, batch_size=64, shuffle=True, seed=None, image_size=None):
+    """The captioned MNIST as batches of (images, caption strings): every true caption of every digit.
+
+    `image_size`: resize the 28×28 digits (antialiased), e.g. 14 for StackGAN's stage I; the captions are
+    those measured at 28×28.
+    """
     images, captions = captioned_mnist(spec)[:2]
-    return from_captions(images, captions, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    return from_captions(images, captions, batch_size=batch_size, shuffle=shuffle, seed=seed, image_size=image_size)

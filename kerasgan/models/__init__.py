@@ -24,6 +24,7 @@ from kerasgan.models.progan import ProGAN, ProgressiveGrowth, growth_schedule
 from kerasgan.models.ragan import RaGAN
 from kerasgan.models.srgan import SRGAN
 from kerasgan.models.srresnet import SRResNet
+from kerasgan.models.stackgan import StackGAN
 from kerasgan.models.stylegan import StyleGAN
 from kerasgan.models.stylegan2 import StyleGAN2
 from kerasgan.models.super_resolution import SuperResolution
@@ -55,6 +56,7 @@ MODELS = {
     "acgan": ACGAN,
     "infogan": InfoGAN,
     "gan_cls": GANCLS,
+    "stackgan": StackGAN,
     "pix2pix": Pix2Pix,
     "cyclegan": CycleGAN,
     "discogan": DiscoGAN,
@@ -96,6 +98,7 @@ __all__ = [
     "UnrolledGAN",
     "SRGAN",
     "SRResNet",
+    "StackGAN",
     "SuperResolution",
     "WGAN",
     "WGANGP",

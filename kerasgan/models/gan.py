@@ -178,13 +178,7 @@ class GAN(AdversarialModel):
                 f"{len(g_out) if isinstance(g_out, list) else 1} output(s). A generator that takes class labels "
                 "belongs to ConditionalGAN or ACGAN."
             )
-        g_in = tuple(self.generator.inputs[0].shape[1:])
-        if g_in != (self.generator_latent_size,):
-            raise ValueError(
-                f"The generator takes latents of shape {g_in} but {name} feeds it "
-                f"{self.generator_latent_size} numbers (latent_dim={self.latent_dim}); "
-                "pass the latent_dim the generator was built for."
-            )
+        self._check_generator_input(tuple(self.generator.inputs[0].shape[1:]))
         if tuple(g_out[1:]) != self.image_shape:
             raise ValueError(
                 f"The generator outputs images of shape {g_out[1:]} but image_shape={self.image_shape}; "
@@ -202,6 +196,16 @@ class GAN(AdversarialModel):
             raise ValueError(
                 f"The discriminator takes inputs of shape {d_in[1:]} but the generator makes "
                 f"{self.image_shape}{packed}; build the discriminator for {seen}."
+            )
+
+    def _check_generator_input(self, shape):
+        """Raises a clear error unless the generator's first input, of `shape`, takes what the model feeds it: latents
+        (StackGAN's stage II feeds stage I's images)."""
+        if shape != (self.generator_latent_size,):
+            raise ValueError(
+                f"The generator takes latents of shape {shape} but {type(self).__name__} feeds it "
+                f"{self.generator_latent_size} numbers (latent_dim={self.latent_dim}); "
+                "pass the latent_dim the generator was built for."
             )
 
     @property

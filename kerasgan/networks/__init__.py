@@ -52,6 +52,7 @@ from kerasgan.networks.text import (
     caption_vocabulary,
     conditioning_augmentation,
     matching_discriminator,
+    stage2_generator,
     text_encoder,
     text_generator,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "caption_vocabulary",
     "conditioning_augmentation",
     "matching_discriminator",
+    "stage2_generator",
     "text_encoder",
     "text_generator",
 ]

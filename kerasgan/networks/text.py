@@ -9,6 +9,7 @@
   features are joined to the compressed embedding before the logit, so D
   judges whether the pair matches, not only whether the image is real.
 - `conditioning_augmentation`: text embedding → [μ, log σ] (StackGAN's CA).
+- `stage2_generator`: (stage-I image, CA code) → an image of twice its side (StackGAN's stage II).
 
 Text embeddings are float32 tensors of shape (batch, text_dim), input "text".
 """
@@ -16,7 +17,7 @@ Text embeddings are float32 tensors of shape (batch, text_dim), input "text".
 import keras
 
 from kerasgan.networks.dcgan import _check_square, dcgan_discriminator_features, dcgan_generator_body, dense_output
-from kerasgan.networks.normalization import weight_init
+from kerasgan.networks.normalization import normalization_layer, weight_init
 
 
 def _text_input(text_dim):
@@ -142,3 +143,54 @@ def conditioning_augmentation(text_dim, condition_dim=128, name="conditioning"):
         int(condition_dim), kernel_initializer=weight_init(), name="log_sigma", dtype="float32"
     )(text)
     return keras.Model(text, [mu, log_sigma], name=name)
+
+
+def stage2_generator(stage1_shape, code_dim, base_filters=32, n_blocks=4, name="generator"):
+    """StackGAN's stage-II generator: (stage-I image s×s, CA code c) → an image of side 2s (Zhang et al. 2017, §3.2).
+
+    The stage-I image is encoded down: a 3×3 convolution + ReLU, then a 4×4
+    stride-2 convolution + BN + ReLU to s/2 × s/2 × 2f (f = `base_filters`).
+    c is replicated over those positions and concatenated; a 3×3 convolution
+    + BN + ReLU joins the two; `n_blocks` residual blocks follow (3×3 conv,
+    BN, ReLU, 3×3 conv, BN, + the block's input, ReLU); two upsampling blocks
+    (nearest 2× + 3×3 conv + BN + ReLU, to f then f/2 filters) reach 2s, and a
+    3×3 convolution with tanh makes the image. The paper encodes 64 → 16 and
+    upsamples 16 → 256 (two stride-2 convolutions, four upsamplings); for the
+    2× step here the encoder halves once and the decoder doubles twice.
+
+    Args:
+        stage1_shape: (s, s, channels) of the stage-I images (s even).
+        code_dim: size of the CA code c.
+        base_filters: f above.
+        n_blocks: residual blocks (4 in the authors' code, R_NUM).
+
+    Reference: Zhang et al., StackGAN, ICCV 2017, Figure 2 and §4. https://arxiv.org/abs/1612.03242
+    """
+    side, _, channels = (int(v) for v in stage1_shape)
+    _check_square(stage1_shape)
+    if side % 2 or side < 2:
+        raise ValueError(f"stage2_generator encodes the stage-I image down by 2: its side must be even; got {side}.")
+    filters = 2 * int(base_filters)
+    image = keras.Input((side, side, channels), name="stage1_images")
+    code = keras.Input((int(code_dim),), name="codes")
+
+    def conv(x, units, kernel=3, strides=1, normalize=True, activate=True):
+        x = keras.layers.Conv2D(
+            units, kernel, strides=strides, padding="same", use_bias=not normalize, kernel_initializer=weight_init()
+        )(x)
+        if normalize:
+            x = normalization_layer("batch")(x)
+        return keras.layers.ReLU()(x) if activate else x
+
+    x = conv(image, int(base_filters), normalize=False)
+    x = conv(x, filters, kernel=4, strides=2)
+    half = side // 2
+    maps = keras.layers.Reshape((half, half, int(code_dim)))(keras.layers.RepeatVector(half * half)(code))
+    x = conv(keras.layers.Concatenate()([x, maps]), filters)
+    for _ in range(int(n_blocks)):
+        y = conv(conv(x, filters), filters, activate=False)
+        x = keras.layers.ReLU()(keras.layers.Add()([x, y]))
+    for units in (filters // 2, max(1, filters // 4)):
+        x = conv(keras.layers.UpSampling2D(2, interpolation="nearest")(x), units)
+    x = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer=weight_init())(x)
+    return keras.Model([image, code], keras.layers.Activation("tanh", dtype="float32", name="image")(x), name=name)
