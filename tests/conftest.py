@@ -46,6 +46,16 @@ def pytest_xdist_auto_num_workers(config):
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow tests first (a stable sort, so each file's tests stay together).
+
+    Under pytest-xdist (setup.cfg: `--dist loadfile --no-loadscope-reorder`) each file goes to the next free worker
+    in this order; by default xdist sends the files with most tests first, which left the slow files (two or three
+    tests each, minutes apiece) for the end, one worker busy and the other core idle.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_configure(config):
     # Same seed, same numbers: multi-threaded float32 reductions on the CPU are
     # otherwise not bit-reproducible, which the resume tests would pick up.
