@@ -41,34 +41,12 @@ def shared_data():
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def pytest_xdist_auto_num_workers(config):
-    """`-n auto` (setup.cfg): one worker per core, at most four (each holds its own TensorFlow)."""
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
-def pytest_collection_modifyitems(config, items):
-    """The slow tests first (a stable sort, so each file's tests stay together).
-
-    Under pytest-xdist (setup.cfg: `--dist loadfile --no-loadscope-reorder`) each file goes to the next free worker
-    in this order; by default xdist sends the files with most tests first, which left the slow files (two or three
-    tests each, minutes apiece) for the end, one worker busy and the other core idle.
-    """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 def pytest_configure(config):
     # Same seed, same numbers: multi-threaded float32 reductions on the CPU are
     # otherwise not bit-reproducible, which the resume tests would pick up.
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
-    # Under pytest-xdist each worker gets its share of the cores: two slow tests training side by
-    # side with every core each ran 15 % slower than one after the other, and 10 % faster with one each.
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    if workers > 1:
-        share = max(1, (os.cpu_count() or 1) // workers)
-        tf.config.threading.set_intra_op_parallelism_threads(share)
-        tf.config.threading.set_inter_op_parallelism_threads(share)
 
 
 @pytest.fixture(autouse=True)

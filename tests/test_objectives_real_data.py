@@ -59,8 +59,8 @@ def test_fgan_squared_hellinger_learns_mnist_digits(mnist):
     history = train(gan, mnist_dir, 2500)
     scores = digit_scores("FGAN (squared Hellinger)", gan, classifier)
     # Measured 0.642 and a smallest share of 0.037 at 2,500 steps (DCGAN's 0.8 takes 4,000) with two TensorFlow
-    # threads; the same seed on one thread (each pytest-xdist worker's share of two cores) gave a smallest share of
-    # 0.008, so the share's bar only rules out a digit that is never drawn.
+    # threads; the same seed on one thread gave a smallest share of 0.008, so the share's bar only rules out a
+    # digit that is never drawn.
     assert scores["mean_confidence"] >= 0.55
     assert scores["min_class_fraction"] >= 0.004, "some digit is (almost) never generated: mode collapse"
     # −d_loss is the run's mean estimate of the squared Hellinger distance Σ(√p − √q)², in [0, 2].
